@@ -1,0 +1,261 @@
+"""The `newsfuse` command: thin verbs over the library. JSON on stdout; progress and logs on stderr."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from . import api
+from .config import Config, load_config
+from .errors import NewsfuseError
+from .records import Article, Drop
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  help="newsfuse: raw news pages in, deduplicated stories with cited briefs out.")
+log = logging.getLogger("newsfuse")
+_STATE: dict[str, Any] = {"debug": False, "config": None}
+
+Db = Annotated[Path, typer.Option("--db", envvar="NEWSFUSE_DB", help="SQLite store (created if missing).")]
+JsonlFile = Annotated[str, typer.Argument(help="JSON Lines of article objects; '-' reads stdin.")]
+
+
+def _config() -> Config:
+    return load_config(_STATE["config"])
+
+
+def _emit(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _report(drops: list[Drop]) -> None:
+    for drop in drops:
+        typer.echo(f"skipped {drop}", err=True)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress callback: a rich spinner with counts on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda stage, n: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label)
+        yield lambda stage, n: bar.update(task, description=f"{label}: {stage}", completed=n)
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="TOML file overriding defaults.")] = None,
+) -> None:
+    """newsfuse: raw news pages in, deduplicated stories with cited briefs out.
+
+    Example: newsfuse run examples/ --db news.db && newsfuse stories --db news.db
+    """
+    _STATE.update(debug=debug, config=config)
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(message)s")
+    log.setLevel(logging.DEBUG if debug else logging.ERROR)  # skips are echoed by the commands themselves
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .html .html.gz .jsonl .warc.gz")],
+    explain: Annotated[bool, typer.Option("--explain", help="Add what the cleaner removed, and why.")] = False,
+) -> None:
+    """Extract clean article text and metadata: one JSON object per document.
+
+    Example: newsfuse extract ../shared/samples/seeds > articles.jsonl
+    """
+    drops: list[Drop] = []
+    for item in api.extract(paths, _config()):
+        if isinstance(item, Drop):
+            drops.append(item)
+            continue
+        obj = item.to_json()
+        if explain:
+            obj["removed"] = [{"reason": r, "text": t} for r, t in item.removed]
+        _emit(obj)
+    _report(drops)
+
+
+@app.command()
+def dedup(file: JsonlFile) -> None:
+    """Find exact and near copies: prints {id, duplicate_of, relation} per article.
+
+    Example: newsfuse dedup articles.jsonl
+    """
+    for link in api.dedup(_read(file), _config()):
+        _emit(link.to_json())
+
+
+@app.command()
+def cluster(file: JsonlFile) -> None:
+    """Group articles into stories: prints {id, story} per article, in input order.
+
+    Example: newsfuse cluster articles.jsonl
+    """
+    articles = _read(file)
+    stories = api.cluster(articles, _config())
+    for article in articles:
+        _emit({"id": article.id, "story": stories[article.id]})
+
+
+@app.command()
+def summarize(
+    file: JsonlFile,
+    words: Annotated[int, typer.Option("--words", help="Word budget per summary.")] = 120,
+) -> None:
+    """Cited extractive summary per story: prints {story, summary: [{text, sources}]}.
+
+    Articles are grouped by their `story` field; articles without one are clustered first.
+    Example: newsfuse summarize clustered.jsonl --words 80
+    """
+    articles, drops, story_of = api.read_jsonl(file)
+    _report(drops)
+    groups = api.group_by_story(articles, story_of, _config())
+    for story, articles in groups.items():
+        cited = api.summarize(articles, words)
+        _emit({"story": story, "summary": [{"text": c.text, "sources": list(c.sources)} for c in cited]})
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to read (recursively).")],
+    db: Db = Path("newsfuse.db"),
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+) -> None:
+    """Run the whole pipeline into the store: read, extract, dedup, cluster, brief.
+
+    Example: newsfuse run examples/ --db newsfuse.db
+    """
+    with _progress("newsfuse run") as progress:
+        report = api.run(inputs, db, _config(), workers=workers, on_progress=progress)
+    _report(report.failures)
+    typer.echo(report.summary_line(), err=True)
+
+
+@app.command()
+def export(
+    db: Db = Path("newsfuse.db"),
+    format: Annotated[str, typer.Option("--format", help="json (one object) or jsonl (a story per line).")] = "json",
+) -> None:
+    """Print every story with its articles and brief.
+
+    Example: newsfuse export --db newsfuse.db --format json > stories.json
+    """
+    if format not in ("json", "jsonl"):
+        raise NewsfuseError(f"unknown format {format!r}: use json or jsonl")
+    stories = api.export(db)
+    if format == "json":
+        _emit({"stories": list(stories)})
+    else:
+        for story in stories:
+            _emit(story)
+
+
+@app.command()
+def stories(
+    db: Db = Path("newsfuse.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
+) -> None:
+    """List stories, biggest and newest first.
+
+    Example: newsfuse stories --db newsfuse.db
+    """
+    rows = api.stories(db)
+    if as_json or not sys.stdout.isatty():
+        for row in rows:
+            _emit(row)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("story", "articles", "sources", "last seen", "headline")
+    for row in rows:
+        table.add_row(row["id"][:12], str(row["articles"]), str(row["sources"]), (row["last_seen"] or "")[:10],
+                      row["headline"])
+    Console().print(table)
+
+
+@app.command()
+def brief(
+    story: Annotated[Optional[str], typer.Argument(help="Story id (or a unique prefix).")] = None,
+    db: Db = Path("newsfuse.db"),
+    format: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
+    all_stories: Annotated[bool, typer.Option("--all", help="Every story's brief, biggest first.")] = False,
+) -> None:
+    """Show a story's brief: cited summary, quotes, entities, timeline, unique, disagreements.
+
+    Example: newsfuse brief s1a2b3 --db newsfuse.db --format md
+    """
+    if format not in ("md", "json"):
+        raise NewsfuseError(f"unknown format {format!r}: use md or json")
+    if (story is None) == (not all_stories):
+        raise NewsfuseError("give a STORY id or --all (not both)")
+    ids = [row["id"] for row in api.stories(db)] if all_stories else [story]
+    for story_id in ids:
+        result, articles = api.brief(db, story_id)
+        if format == "json":
+            _emit(result.to_json())
+        else:
+            _print_markdown(api.render_markdown(result, articles))
+
+
+def _print_markdown(text: str) -> None:
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text + "\n\n")
+
+
+def _read(file: str) -> list[Article]:
+    articles, drops, _ = api.read_jsonl(file)
+    _report(drops)
+    return articles
+
+
+def main() -> None:
+    """Entry point: NewsfuseError becomes one line on stderr and exit code 2 (tracebacks with --debug)."""
+    try:
+        app(standalone_mode=False)
+    except NewsfuseError as exc:
+        if _STATE["debug"]:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if _STATE["debug"]:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""One <Stage>Config dataclass per stage: defaults in code, a TOML file overrides them, the CLI overrides that."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    max_bytes: int = 20_000_000  # pages bigger than this are skipped as too_large
+
+    def __post_init__(self) -> None:
+        _check(self.max_bytes > 0, f"ingest.max_bytes must be > 0, got {self.max_bytes}")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractConfig:
+    min_words: int = 20  # shorter texts are dropped as too_short
+    include_tables: bool = True
+    clean_text: bool = True  # run the line-level cleaner on scraped text
+
+    def __post_init__(self) -> None:
+        _check(self.min_words >= 0, f"extract.min_words must be >= 0, got {self.min_words}")
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    similarity: float = 0.8  # Jaccard of word shingles at or above which two articles are near copies
+    containment: float = 0.9  # share of a shorter article's shingles found in a longer one: "contained"
+    shingle_words: int = 5
+    num_perm: int = 128  # MinHash permutations; the LSH uses num_perm / 2 bands of 2 rows (see dedup/index.py)
+    containment_min_words: int = 40  # "contained"/"contains" need the shorter article to have this many words
+
+    def __post_init__(self) -> None:
+        _check(0 < self.similarity <= 1, f"dedup.similarity is a Jaccard in (0, 1], got {self.similarity}"
+               + (" (a percentage? use 0.8, not 80)" if self.similarity > 1 else ""))
+        _check(0 < self.containment <= 1, f"dedup.containment must be in (0, 1], got {self.containment}")
+        _check(1 <= self.shingle_words <= 20, f"dedup.shingle_words must be in 1..20, got {self.shingle_words}")
+        _check(16 <= self.num_perm <= 1024 and self.num_perm % 2 == 0,
+               f"dedup.num_perm must be an even number in 16..1024, got {self.num_perm}")
+        _check(self.containment_min_words >= 1,
+               f"dedup.containment_min_words must be >= 1, got {self.containment_min_words}")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    threshold: float = 0.25  # minimum combined similarity for an article to join a story
+    window_days: float = 7.0  # a story goes cold this long after its last article
+    title_weight: float = 0.3
+    body_weight: float = 0.5
+    entity_weight: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check(0 < self.threshold < 1, f"cluster.threshold must be in (0, 1), got {self.threshold}")
+        _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
+        total = self.title_weight + self.body_weight + self.entity_weight
+        _check(abs(total - 1) < 1e-6, f"cluster weights must add up to 1, got {total:.3f}")
+
+
+@dataclass(frozen=True, slots=True)
+class BriefConfig:
+    words: int = 120  # summary length budget
+    max_articles: int = 200  # articles read per brief (the most recent)
+
+    def __post_init__(self) -> None:
+        _check(self.words >= 10, f"brief.words must be >= 10, got {self.words}")
+        _check(self.max_articles >= 1, f"brief.max_articles must be >= 1, got {self.max_articles}")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    brief: BriefConfig = field(default_factory=BriefConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def override(self, section: str, **values: Any) -> "Config":
+        """A new Config with some values of one section replaced (None values are ignored)."""
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return self
+        return replace(self, **{section: replace(getattr(self, section), **values)})
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Defaults, overridden by a TOML file whose tables are named after the sections ([dedup], [cluster], ...)."""
+    config = Config()
+    if path is None:
+        return config
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    for section, values in data.items():
+        known = {f.name for f in fields(Config)}
+        _check(section in known, f"unknown config section [{section}] in {path}; known: {sorted(known)}")
+        allowed = {f.name for f in fields(getattr(config, section))}
+        unknown = set(values) - allowed
+        _check(not unknown, f"unknown keys {sorted(unknown)} in [{section}] of {path}; known: {sorted(allowed)}")
+        try:
+            config = config.override(section, **values)
+        except TypeError as exc:
+            raise ConfigError(f"bad value in [{section}] of {path}: {exc}") from exc
+    return config
+
+
+__all__ = ["BriefConfig", "ClusterConfig", "Config", "DedupConfig", "ExtractConfig", "IngestConfig", "load_config"]

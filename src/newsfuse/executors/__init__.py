@@ -1,0 +1,67 @@
+"""Executors run a per-item function over a stream. The default uses local processes; others are extras."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from typing import Protocol, TypeVar
+
+from ..errors import ConfigError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    name: str
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Apply ``fn`` to every item and yield the results in input order."""
+        ...
+
+
+class SerialExecutor:
+    name = "serial"
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        return map(fn, items)
+
+
+class LocalExecutor:
+    """Local processes on all cores, fed in bounded batches so memory stays flat on large inputs.
+
+    Small batches (fewer than ``min_parallel`` items) run in-process: starting workers costs more than it saves.
+    """
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None, batch: int = 256, min_parallel: int = 64):
+        self.workers = workers or os.cpu_count() or 1
+        if self.workers < 1:
+            raise ConfigError(f"workers must be >= 1, got {self.workers}")
+        self.batch, self.min_parallel = batch, min_parallel
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        iterator = iter(items)
+        first = list(islice(iterator, self.batch))
+        if self.workers == 1 or len(first) < self.min_parallel:
+            yield from map(fn, first)
+            yield from map(fn, iterator)
+            return
+        with ProcessPoolExecutor(self.workers) as pool:
+            batch = first
+            while batch:
+                yield from pool.map(fn, batch, chunksize=max(1, len(batch) // (self.workers * 4)))
+                batch = list(islice(iterator, self.batch))
+
+
+def make_executor(name: str, workers: int | None = None) -> Executor:
+    if name == "local":
+        return LocalExecutor(workers)
+    if name == "serial":
+        return SerialExecutor()
+    raise ConfigError(f"unknown executor {name!r}; choose 'local' or 'serial'")
+
+
+__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "make_executor"]

@@ -1,0 +1,256 @@
+"""Step and Filter bases, and the local runner that takes raw inputs all the way to stored stories and briefs.
+
+Per-document steps (read, extract) stream through an executor; the global phases (dedup, clustering, briefs)
+run on the new articles in published order, with their state loaded from the store through the small
+``RunStore`` protocol, so a run over new input finds copies of, and joins stories with, what is stored.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from .config import Config, ExtractConfig
+from .executors import Executor, LocalExecutor
+from .records import Article, Brief, Drop, Duplicate, Page
+
+log = logging.getLogger("newsfuse")
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class Step(Generic[In, Out]):
+    """A streaming step: ``run(items) -> items`` with a name and counters."""
+
+    name = "step"
+
+    def __init__(self) -> None:
+        self.counters: Counter[str] = Counter()
+
+    def run(self, items: Iterable[In]) -> Iterator[Out]:
+        raise NotImplementedError
+
+
+class Filter(Step[In, In]):
+    """A step that only answers ``keep(x) -> True | "reason"``; the base counts ``dropped_<reason>``."""
+
+    def __init__(self, keep_dropped: bool = False) -> None:
+        super().__init__()
+        self.dropped: list[tuple[In, str]] = [] if keep_dropped else None  # type: ignore[assignment]
+
+    def keep(self, item: In) -> bool | str:
+        raise NotImplementedError
+
+    def run(self, items: Iterable[In]) -> Iterator[In]:
+        for item in items:
+            verdict = self.keep(item)
+            if verdict is True:
+                self.counters["kept"] += 1
+                yield item
+                continue
+            self.counters[f"dropped_{verdict}"] += 1
+            if self.dropped is not None:
+                self.dropped.append((item, str(verdict)))
+
+
+def _extract_one(item: Page | Drop, config: ExtractConfig) -> Article | Drop:
+    """Module-level so worker processes can pickle it. Never raises: a surprise becomes a Drop."""
+    if isinstance(item, Drop):
+        return item
+    from .extract import extract_page
+
+    try:
+        return extract_page(item, config)
+    except Exception as exc:  # one bad page must not stop the run
+        log.debug("extract failed on %s", item.path, exc_info=True)
+        return Drop(item.path, "extract_error", f"{type(exc).__name__}: {exc}")
+
+
+class ExtractStep(Step[Page | Drop, Article | Drop]):
+    """Pages to articles through an executor; Drops pass through so they are counted once, at the end."""
+
+    name = "extract"
+
+    def __init__(self, config: ExtractConfig, executor: Executor | None = None) -> None:
+        super().__init__()
+        self.config, self.executor = config, executor or LocalExecutor()
+
+    def run(self, items: Iterable[Page | Drop]) -> Iterator[Article | Drop]:
+        for out in self.executor.map(partial(_extract_one, config=self.config), items):
+            self.counters["dropped" if isinstance(out, Drop) else "articles"] += 1
+            yield out
+
+
+def read_articles(inputs: Sequence[str | Path], config: Config = Config(),
+                  executor: Executor | None = None) -> Iterator[Article | Drop]:
+    """Read and extract every document in the inputs: each yields an Article or a Drop with its reason."""
+    from .ingest import read_paths
+
+    yield from ExtractStep(config.extract, executor).run(read_paths(list(inputs), config.ingest))
+
+
+def publish_order(article: Article) -> tuple[bool, datetime, str]:
+    """Sort key: dated articles first, oldest first; undated after them; ties broken by id."""
+    when = article.published or datetime.max.replace(tzinfo=timezone.utc)
+    return (article.published is None, when, article.id)
+
+
+class RunStore(Protocol):
+    """What the runner needs of a store (SqliteStore provides it)."""
+
+    def transaction(self) -> Any: ...
+    def has_article(self, article_id: str) -> bool: ...
+    def add_article(self, article: Article) -> bool: ...
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
+    def add_duplicate(self, link: Duplicate, state: bytes | None = None) -> None: ...
+    def duplicates(self) -> dict[str, Duplicate]: ...
+    def dedup_states(self) -> Iterator[tuple[str, bytes]]: ...
+    def set_story(self, article_id: str, story_id: str, published: datetime | None) -> None: ...
+    def story_of(self, article_id: str) -> str | None: ...
+    def story_ids(self) -> list[str]: ...
+    def story_members(self, story_id: str) -> list[str]: ...
+    def set_brief(self, brief: Brief) -> None: ...
+    def start_run(self, config: dict[str, Any], inputs: list[str]) -> int: ...
+    def finish_run(self, run_id: int, counts: dict[str, int]) -> None: ...
+    def add_failure(self, run_id: int, drop: Drop) -> None: ...
+    def count(self, table: str) -> int: ...
+
+
+@dataclass
+class RunReport:
+    documents: int = 0
+    articles: int = 0  # new articles stored by this run
+    unchanged: int = 0  # articles already in the store
+    duplicates: int = 0  # new articles that copy another
+    stories: int = 0  # stories in the store after the run
+    stories_touched: int = 0
+    failures: list[Drop] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)  # by reason
+
+    def counts(self) -> dict[str, int]:
+        return {"documents": self.documents, "articles": self.articles, "unchanged": self.unchanged,
+                "duplicates": self.duplicates, "stories": self.stories, "stories_touched": self.stories_touched,
+                "failures": len(self.failures)}
+
+    def summary_line(self) -> str:
+        return (f"{self.documents} documents read, {self.articles} articles stored ({self.unchanged} already "
+                f"stored), {self.duplicates} duplicates, {self.stories} stories ({self.stories_touched} updated), "
+                f"{len(self.failures)} failures")
+
+
+class Runner:
+    """The whole pipeline into a store: read, extract, store, dedup, cluster, brief.
+
+    Each phase commits in its own transactions, so a failure late in a run keeps what earlier phases stored,
+    and a rerun on the same input finds every article already stored and changes nothing.
+    """
+
+    def __init__(self, store: RunStore, config: Config = Config(), executor: Executor | None = None,
+                 on_progress: Callable[[str, int], None] | None = None, commit_every: int = 200) -> None:
+        self.store, self.config, self.executor = store, config, executor or LocalExecutor()
+        self.on_progress = on_progress or (lambda stage, n: None)
+        self.commit_every = commit_every
+
+    def run(self, inputs: Sequence[str | Path]) -> RunReport:
+        report = RunReport()
+        run_id = self.store.start_run(self.config.to_dict(), [str(i) for i in inputs])
+        new = sorted(self._ingest(inputs, run_id, report), key=publish_order)
+        links = self._dedup(new, report)
+        touched = self._cluster(new, links)
+        self._brief(touched, run_id, report)
+        report.stories = self.store.count("stories")
+        report.stories_touched = len(touched)
+        self.store.finish_run(run_id, report.counts())
+        return report
+
+    def _ingest(self, inputs: Sequence[str | Path], run_id: int, report: RunReport) -> list[Article]:
+        """Store every new article, committing in batches; each failure is recorded and the run goes on."""
+        new: list[Article] = []
+        batch: list[Article | Drop] = []
+        for item in read_articles(inputs, self.config, self.executor):
+            report.documents += 1
+            self.on_progress("read", report.documents)
+            batch.append(item)
+            if len(batch) >= self.commit_every:
+                new += self._store_batch(batch, run_id, report)
+                batch = []
+        new += self._store_batch(batch, run_id, report)
+        return new
+
+    def _store_batch(self, batch: list[Article | Drop], run_id: int, report: RunReport) -> list[Article]:
+        added: list[Article] = []
+        with self.store.transaction():
+            for item in batch:
+                if isinstance(item, Drop):
+                    log.warning("skipped %s", item)
+                    report.failures.append(item)
+                    report.dropped[item.reason] += 1
+                    self.store.add_failure(run_id, item)
+                elif self.store.add_article(item):
+                    report.articles += 1
+                    added.append(item)
+                else:
+                    report.unchanged += 1
+        return added
+
+    def _dedup(self, new: list[Article], report: RunReport) -> dict[str, Duplicate]:
+        from .dedup import Deduplicator
+
+        dedup = Deduplicator(self.config.dedup)
+        dedup.load(self.store.dedup_states())
+        links: dict[str, Duplicate] = {}
+        with self.store.transaction():
+            for done, article in enumerate(new, start=1):
+                link = dedup.add(article)
+                self.store.add_duplicate(link, dedup.export_state(article.id))
+                report.duplicates += link.duplicate_of is not None
+                links[article.id] = link
+                self.on_progress("dedup", done)
+        return links
+
+    def _cluster(self, new: list[Article], links: dict[str, Duplicate]) -> set[str]:
+        from .cluster import StoryAssigner
+
+        assigner = StoryAssigner(self.config.cluster)
+        if new:
+            assigner.load(self._stored_stories())
+        touched: set[str] = set()
+        with self.store.transaction():
+            for done, article in enumerate(new, start=1):
+                original = links[article.id].duplicate_of
+                story = assigner.assign(article, self.store.story_of(original) if original else None)
+                self.store.set_story(article.id, story, article.published)
+                touched.add(story)
+                self.on_progress("cluster", done)
+        return touched
+
+    def _stored_stories(self) -> Iterator[tuple[str, list[Article]]]:
+        """Each stored story with its original articles (copies count once, through their original)."""
+        copies = {i for i, d in self.store.duplicates().items() if d.duplicate_of is not None}
+        for story in self.store.story_ids():
+            yield story, self.store.articles(i for i in self.store.story_members(story) if i not in copies)
+
+    def _brief(self, touched: set[str], run_id: int, report: RunReport) -> None:
+        from .brief import build_brief
+
+        links = self.store.duplicates()
+        for done, story in enumerate(sorted(touched), start=1):
+            ids = self.store.story_members(story)[-self.config.brief.max_articles:]
+            try:
+                brief = build_brief(story, self.store.articles(ids),
+                                    {i: links[i].duplicate_of for i in ids if i in links}, self.config.brief)
+            except Exception as exc:  # a brief that fails must not lose the stored stories
+                log.debug("brief failed for %s", story, exc_info=True)
+                drop = Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}")
+                report.failures.append(drop)
+                with self.store.transaction():
+                    self.store.add_failure(run_id, drop)
+                continue
+            with self.store.transaction():
+                self.store.set_brief(brief)
+            self.on_progress("brief", done)

@@ -1,0 +1,38 @@
+"""The store's schema, as numbered migrations. ``PRAGMA user_version`` holds the version a store has."""
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, text TEXT NOT NULL, title TEXT, url TEXT, site TEXT, author TEXT,
+    published TEXT, language TEXT, path TEXT, added TEXT NOT NULL
+);
+CREATE INDEX articles_published ON articles (published);
+CREATE VIRTUAL TABLE articles_fts USING fts5 (title, text, content='articles', content_rowid='rowid');
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TABLE duplicates (
+    id TEXT PRIMARY KEY REFERENCES articles (id), duplicate_of TEXT, relation TEXT NOT NULL, similarity REAL
+);
+CREATE INDEX duplicates_of ON duplicates (duplicate_of);
+CREATE TABLE dedup_state (id TEXT PRIMARY KEY REFERENCES articles (id), state BLOB NOT NULL);
+CREATE TABLE stories (id TEXT PRIMARY KEY, headline TEXT NOT NULL DEFAULT '', first_seen TEXT, last_seen TEXT,
+                      updated TEXT);
+CREATE TABLE story_articles (article_id TEXT PRIMARY KEY REFERENCES articles (id),
+                             story_id TEXT NOT NULL REFERENCES stories (id));
+CREATE INDEX story_articles_story ON story_articles (story_id);
+CREATE TABLE story_aliases (alias TEXT PRIMARY KEY, story_id TEXT NOT NULL);
+CREATE TABLE briefs (story_id TEXT PRIMARY KEY REFERENCES stories (id), json TEXT NOT NULL, updated TEXT);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, config TEXT, inputs TEXT,
+                   counts TEXT);
+CREATE TABLE failures (run_id INTEGER REFERENCES runs (id), path TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT);
+""",
+}
+SCHEMA_VERSION = max(MIGRATIONS)

@@ -1,0 +1,230 @@
+"""SQLite store: WAL mode, a versioned schema migrated in order, FTS5 over article titles and text."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError, StoreError
+from ..records import Article, Brief, Drop, Duplicate, brief_from_json
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+_ARTICLE_COLUMNS = "id, text, title, url, site, author, published, language, path"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat() if value else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    """The default Store. One connection; use as a context manager or call ``close()``."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
+        self.path = str(path)
+        try:
+            if readonly:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+            else:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False)
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.row_factory = sqlite3.Row
+            if not readonly:
+                self.migrate()
+            elif self.schema_version() != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: schema version {self.schema_version()}, this newsfuse reads "
+                                 f"{SCHEMA_VERSION}; open it once without --readonly to migrate")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "SqliteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply the migrations this store lacks, in order, each in its own transaction."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {current}, newer than this newsfuse "
+                             f"({SCHEMA_VERSION}); upgrade newsfuse")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.db:
+                self.db.executescript("BEGIN;" + MIGRATIONS[version] + f";PRAGMA user_version={version};COMMIT;")
+
+    # -- articles --------------------------------------------------------------------------------------------
+    def has_article(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
+
+    def add_article(self, article: Article) -> bool:
+        """Insert an article; False (and nothing changes) when its id is already stored."""
+        cur = self.db.execute(
+            f"INSERT OR IGNORE INTO articles ({_ARTICLE_COLUMNS}, added) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (article.id, article.text, article.title, article.url, article.site, article.author,
+             _iso(article.published), article.language, article.path, _now()))
+        return cur.rowcount == 1
+
+    def article(self, article_id: str) -> Article:
+        row = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article {article_id!r} in {self.path}")
+        return _article(row)
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is None:
+            rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY published, id")
+            return [_article(r) for r in rows]
+        ids = list(ids)
+        out: list[Article] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk)
+            found = {r["id"]: _article(r) for r in rows}
+            out += [found[i] for i in chunk if i in found]
+        return out
+
+    def count(self, table: str) -> int:
+        if table not in {"articles", "stories", "duplicates", "failures"}:
+            raise StoreError(f"unknown table {table}")
+        where = " WHERE duplicate_of IS NOT NULL" if table == "duplicates" else ""
+        return self.db.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
+        """Full-text search: (article id, snippet) pairs, best first."""
+        try:
+            rows = self.db.execute(
+                "SELECT a.id, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts "
+                "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+                "ORDER BY rank LIMIT ?", (query, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from exc
+        return [(r[0], r[1]) for r in rows]
+
+    # -- dedup -----------------------------------------------------------------------------------------------
+    def add_duplicate(self, link: Duplicate, state: bytes | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO duplicates (id, duplicate_of, relation, similarity) VALUES (?,?,?,?)",
+                        (link.id, link.duplicate_of, link.relation, link.similarity))
+        if state is not None:
+            self.db.execute("INSERT OR REPLACE INTO dedup_state (id, state) VALUES (?,?)", (link.id, state))
+
+    def duplicates(self) -> dict[str, Duplicate]:
+        rows = self.db.execute("SELECT id, duplicate_of, relation, similarity FROM duplicates")
+        return {r[0]: Duplicate(r[0], r[1], r[2], r[3]) for r in rows}
+
+    def dedup_states(self) -> Iterator[tuple[str, bytes]]:
+        for row in self.db.execute("SELECT id, state FROM dedup_state ORDER BY rowid"):
+            yield row[0], row[1]
+
+    # -- stories ---------------------------------------------------------------------------------------------
+    def set_story(self, article_id: str, story_id: str, published: datetime | None) -> None:
+        when = _iso(published)
+        self.db.execute(
+            "INSERT INTO stories (id, headline, first_seen, last_seen, updated) VALUES (?, '', ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET first_seen=min(coalesce(first_seen, excluded.first_seen), "
+            "coalesce(excluded.first_seen, first_seen)), last_seen=max(coalesce(last_seen, excluded.last_seen), "
+            "coalesce(excluded.last_seen, last_seen)), updated=excluded.updated",
+            (story_id, when, when, _now()))
+        self.db.execute("INSERT OR REPLACE INTO story_articles (article_id, story_id) VALUES (?,?)",
+                        (article_id, story_id))
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT story_id FROM story_articles WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def resolve_story(self, story_id: str) -> str:
+        """A story id, or an alias or unique prefix of one, as the story's current id."""
+        row = self.db.execute("SELECT story_id FROM story_aliases WHERE alias=?", (story_id,)).fetchone()
+        if row:
+            return row[0]
+        rows = self.db.execute("SELECT id FROM stories WHERE id=? OR id LIKE ? LIMIT 2",
+                               (story_id, story_id.replace("%", "") + "%")).fetchall()
+        exact = [r[0] for r in rows if r[0] == story_id]
+        if exact or len(rows) == 1:
+            return exact[0] if exact else rows[0][0]
+        hint = "; it matches several stories, give more characters" if rows else ""
+        raise NotFoundError(f"no story {story_id!r} in {self.path}{hint}")
+
+    def story_ids(self) -> list[str]:
+        """Biggest first, then newest, then id."""
+        rows = self.db.execute(
+            "SELECT s.id FROM stories s JOIN story_articles m ON m.story_id = s.id GROUP BY s.id "
+            "ORDER BY count(*) DESC, s.last_seen DESC, s.id")
+        return [r[0] for r in rows]
+
+    def story_members(self, story_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT m.article_id FROM story_articles m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.story_id=? ORDER BY a.published, a.id", (story_id,))
+        return [r[0] for r in rows]
+
+    def stories_overview(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT s.id, s.headline, s.first_seen, s.last_seen, count(m.article_id) AS articles, "
+            "sum(d.duplicate_of IS NULL) AS sources FROM stories s JOIN story_articles m ON m.story_id = s.id "
+            "LEFT JOIN duplicates d ON d.id = m.article_id GROUP BY s.id "
+            "ORDER BY articles DESC, s.last_seen DESC, s.id")
+        return [dict(r) for r in rows]
+
+    def set_brief(self, brief: Brief) -> None:
+        self.db.execute("INSERT OR REPLACE INTO briefs (story_id, json, updated) VALUES (?,?,?)",
+                        (brief.story, json.dumps(brief.to_json(), ensure_ascii=False), _now()))
+        self.db.execute("UPDATE stories SET headline=? WHERE id=?", (brief.headline, brief.story))
+
+    def brief(self, story_id: str) -> Brief | None:
+        row = self.db.execute("SELECT json FROM briefs WHERE story_id=?", (story_id,)).fetchone()
+        return brief_from_json(json.loads(row[0])) if row else None
+
+    # -- runs ------------------------------------------------------------------------------------------------
+    def start_run(self, config: dict[str, Any], inputs: list[str]) -> int:
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO runs (started, config, inputs) VALUES (?,?,?)",
+                                  (_now(), json.dumps(config), json.dumps(inputs)))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished=?, counts=? WHERE id=?", (_now(), json.dumps(counts), run_id))
+
+    def add_failure(self, run_id: int, drop: Drop) -> None:
+        self.db.execute("INSERT INTO failures (run_id, path, reason, detail) VALUES (?,?,?,?)",
+                        (run_id, drop.path, drop.reason, drop.detail))
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(id=row["id"], text=row["text"], title=row["title"], url=row["url"], site=row["site"],
+                   author=row["author"], published=_time(row["published"]), language=row["language"],
+                   path=row["path"])
