@@ -53,7 +53,7 @@ class DedupConfig:
 
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
-    threshold: float = 0.25  # minimum combined similarity for an article to join a story
+    threshold: float = 0.18  # minimum combined similarity to join a story (tuned: bench/cluster.py --tune)
     window_days: float = 7.0  # a story goes cold this long after its last article
     title_weight: float = 0.3
     body_weight: float = 0.5

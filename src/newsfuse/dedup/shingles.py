@@ -1,0 +1,82 @@
+"""Word shingles as stable 32-bit hashes, and the exact set measures that verify LSH candidates.
+
+Shingle hashes are computed here, not by rensa or Python's salted ``hash()``, so they are identical across
+processes, machines and library versions: they are what the dedup state persists (see ``state.py``), and
+MinHash signatures are recomputed from them on load.
+
+A text becomes words (``\\w+`` of its normalised form); a shingle is ``k`` consecutive words; each word is
+hashed once with BLAKE2b (cached) and the k word hashes are combined with fixed odd multipliers modulo 2**64,
+then mixed and cut to 32 bits. The result is a sorted, duplicate-free ``uint32`` array (4 bytes per shingle).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from ..records import normalize_text
+
+_WORD = re.compile(r"\w+")
+# Fixed odd multipliers, one per shingle position (shingle_words is capped at 20 by DedupConfig).
+_POSITION = np.array([(0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 | 1 for i in range(20)], dtype=np.uint64)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+EMPTY = np.zeros(0, dtype=np.uint32)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as compared by dedup: ``\\w+`` runs of the normalised (NFKC, lowercased) text."""
+    return _WORD.findall(normalize_text(text))
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """Sorted unique uint32 hashes of the k-word shingles of ``text``.
+
+    A text shorter than k words gives one shingle of all its words; a text without words gives an empty array.
+    """
+    tokens = words(text)
+    if not tokens:
+        return EMPTY
+    hashes = np.fromiter((_word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    width = min(k, len(hashes))
+    count = len(hashes) - width + 1
+    with np.errstate(over="ignore"):
+        combined = np.zeros(count, dtype=np.uint64)
+        for j in range(width):
+            combined += hashes[j:j + count] * _POSITION[j]
+        combined ^= combined >> np.uint64(31)
+        combined *= _MIX1
+        combined ^= combined >> np.uint64(29)
+        combined *= _MIX2
+        combined ^= combined >> np.uint64(32)
+    return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique hash arrays."""
+    if len(a) == 0 or len(b) == 0:
+        return 0
+    return int(np.intersect1d(a, b, assume_unique=True).size)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets: |a & b| / |a | b|, 0.0 when both are empty."""
+    shared = overlap(a, b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
+
+
+def containment(inner: np.ndarray, outer: np.ndarray) -> float:
+    """Share of ``inner``'s shingles found in ``outer``: |inner & outer| / |inner|, 0.0 for an empty inner."""
+    return overlap(inner, outer) / len(inner) if len(inner) else 0.0
+
+
+__all__ = ["containment", "jaccard", "overlap", "shingle_hashes", "words"]
