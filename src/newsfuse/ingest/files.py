@@ -55,15 +55,15 @@ def read_paths(inputs: list[str | Path], config: IngestConfig = IngestConfig()) 
 
 def read_file(path: Path, config: IngestConfig = IngestConfig()) -> Iterator[Page | Drop]:
     name = path.name.lower()
+    if name.endswith((".warc", ".warc.gz")):  # streamed record by record: no whole-file size cap
+        from .warc import read_warc
+
+        yield from read_warc(path, config)
+        return
     try:
         size = path.stat().st_size
         if size > config.max_bytes:
             yield Drop(str(path), TOO_LARGE, f"{size} bytes > ingest.max_bytes={config.max_bytes}")
-            return
-        if name.endswith((".warc", ".warc.gz")):
-            from .warc import read_warc
-
-            yield from read_warc(path, config)
             return
         data = path.read_bytes()
     except OSError as exc:
