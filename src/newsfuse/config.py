@@ -70,10 +70,17 @@ class ClusterConfig:
 class BriefConfig:
     words: int = 120  # summary length budget
     max_articles: int = 200  # articles read per brief (the most recent)
+    max_quotes: int = 12
+    max_entities: int = 30
+    max_events: int = 20  # timeline entries
+    unique_per_source: int = 3  # passages only one source states, per source
 
     def __post_init__(self) -> None:
         _check(self.words >= 10, f"brief.words must be >= 10, got {self.words}")
         _check(self.max_articles >= 1, f"brief.max_articles must be >= 1, got {self.max_articles}")
+        for name in ("max_quotes", "max_entities", "max_events", "unique_per_source"):
+            value = getattr(self, name)
+            _check(isinstance(value, int) and value >= 0, f"brief.{name} must be a whole number >= 0, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ def test_too_large_and_broken_archives(archive: Path, tmp_path: Path):
     items = list(read_warc(archive, IngestConfig(max_bytes=50)))
     assert {d.reason for d in items if isinstance(d, Drop)} == {"too_large", "http_404"}
     broken = tmp_path / "broken.warc.gz"
-    broken.write_bytes(archive.read_bytes()[:300] + b"garbage" * 50)
+    broken.write_bytes(archive.read_bytes()[:100] + b"garbage" * 50)  # cut inside the first member
     assert [i.reason for i in read_warc(broken) if isinstance(i, Drop)][-1] == "bad_warc"
     (missing,) = read_warc(tmp_path / "nope.warc")
     assert missing.reason == "unreadable"

@@ -40,13 +40,18 @@ def read_warc(path: str | Path, config: IngestConfig = IngestConfig(), hosts: se
         yield Drop(str(path), UNREADABLE, exc.strerror or str(exc))
         return
     with stream:
+        records = 0
         try:
             for number, record in enumerate(archive.ArchiveIterator(stream)):
+                records += 1
                 page = _page(record, f"{path}#{number}", config, wanted, since, until)
                 if page is not None:
                     yield page
         except Exception as exc:  # noqa: BLE001 - warcio raises plain Exceptions for bad archives
             yield Drop(str(path), BAD_WARC, f"{type(exc).__name__}: {exc}")
+            return
+        if records == 0 and stream.tell() > 0:  # warcio can stop silently on a garbled first member
+            yield Drop(str(path), BAD_WARC, "no readable WARC record")
 
 
 def _host(value: str) -> str:

@@ -1,0 +1,53 @@
+"""build_brief: one story's articles -> a Brief (summary, headline, quotes, entities, timeline, unique, disagreements)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Mapping, Sequence
+
+from ..config import BriefConfig
+from ..nlp import parse_many
+from ..records import Article, Brief
+from .disagree import disagreements
+from .sections import entities, quotes, timeline, unique
+from .sentences import story_sentences
+from .summary import choose_headline, concept_weights, summarize
+
+_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _recent(articles: Sequence[Article], limit: int) -> list[Article]:
+    """The ``limit`` most recently published articles (undated ones count as oldest), in their given order."""
+    if len(articles) <= limit:
+        return list(articles)
+    keep = sorted(range(len(articles)), key=lambda i: articles[i].published or _OLDEST, reverse=True)[:limit]
+    return [articles[i] for i in sorted(keep)]
+
+
+def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str, str | None] = {},
+                config: BriefConfig = BriefConfig()) -> Brief:
+    """The brief of one story. Every summary sentence cites exactly the articles that ``supports`` it.
+
+    ``duplicate_of`` maps an article id to the article it copies (None for originals): copies are cited too,
+    but count once when weighing how many sources state something, and have no unique passages of their own.
+    """
+    articles = [a for a in _recent(articles, config.max_articles) if a.text and a.text.strip()]
+    if not articles:
+        return Brief(story=story_id, headline="")
+    parse_many([a.text for a in articles])  # one batched spaCy pass, cached for the sections below
+    sentences = story_sentences(articles, duplicate_of)
+    summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences)
+    found, names = entities(articles, config.max_entities)
+    return Brief(
+        story=story_id,
+        headline=choose_headline(articles, summary),
+        summary=tuple(summary),
+        quotes=tuple(quotes(articles, names, config.max_quotes)),
+        entities=tuple(found),
+        timeline=tuple(timeline(articles, sentences, config.max_events)),
+        unique=tuple(unique(articles, sentences, duplicate_of, concept_weights(articles, duplicate_of),
+                            config.unique_per_source)),
+        disagreements=tuple(disagreements(articles, sentences, duplicate_of)),
+    )
+
+
+__all__ = ["build_brief"]

@@ -1,0 +1,82 @@
+"""Disagreements: sentences from different sources that tell the same fact with different numbers or dates.
+
+Two sentences are aligned when their TF-IDF cosine is high. Numbers are compared by the word that follows them
+("28 missiles" vs "30 missiles", "two people" vs "three people"); dates by their resolved values where both
+resolve and one is not a coarser form of the other ("2023" agrees with "2023-03").
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from ..nlp import find_dates
+from ..records import Article, Disagreement
+from .sentences import Sentence, family
+
+ALIGNED = 0.5  # cosine at or above which two sentences state the same fact
+_WORDS = "one two three four five six seven eight nine ten eleven twelve dozen hundred thousand".split()
+_NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b", re.I)
+
+
+def numbers(text: str) -> dict[str, str]:
+    """{counted noun: number} for phrases like "28 Russian cruise missiles" -> {"missiles": "28"}."""
+    found = {}
+    for match in _NUMBER.finditer(text):
+        value = match.group(1).rstrip(".,").lower()
+        found.setdefault(match.group(2).lower(), value)
+    return found
+
+
+def _dates(text: str, published) -> set[str]:
+    return {d.value for d in find_dates(text, published) if d.value}
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _conflict(a: Sentence, b: Sentence, published: Mapping[str, object]) -> tuple[str, str, str] | None:
+    """(kind, value in a, value in b) when the aligned sentences disagree, else None."""
+    na, nb = numbers(a.text), numbers(b.text)
+    for noun in sorted(set(na) & set(nb)):
+        if na[noun] != nb[noun] and na[noun] not in nb.values() and nb[noun] not in na.values():
+            return "number", f"{na[noun]} {noun}", f"{nb[noun]} {noun}"
+    da, db = _dates(a.text, published.get(a.article)), _dates(b.text, published.get(b.article))
+    if len(da) == 1 and len(db) == 1:
+        x, y = next(iter(da)), next(iter(db))
+        if not _compatible(x, y):
+            return "date", x, y
+    return None
+
+
+def disagreements(articles: Sequence[Article], sentences: Sequence[Sentence],
+                  duplicate_of: Mapping[str, str | None], limit: int = 10) -> list[Disagreement]:
+    """Aligned sentence pairs from different independent sources that give different numbers or dates."""
+    factual = [s for s in sentences if re.search(r"\d|" + "|".join(_WORDS), s.text, re.I) and s.words >= 6]
+    if len(factual) < 2:
+        return []
+    try:
+        vectors = normalize(TfidfVectorizer(stop_words="english").fit_transform([s.text for s in factual]))
+    except ValueError:
+        return []
+    similarity = (vectors @ vectors.T).toarray()
+    published = {a.id: a.published for a in articles}
+    found: list[Disagreement] = []
+    for i, j in zip(*np.nonzero(np.triu(similarity >= ALIGNED, k=1))):
+        a, b = factual[i], factual[j]
+        if family(a.article, duplicate_of) == family(b.article, duplicate_of):
+            continue
+        conflict = _conflict(a, b, published)
+        if conflict:
+            kind, x, y = conflict
+            found.append(Disagreement(kind, a.text, ((a.article, x), (b.article, y))))
+        if len(found) >= limit:
+            break
+    return found
+
+
+__all__ = ["ALIGNED", "disagreements", "numbers"]

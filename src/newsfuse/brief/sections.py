@@ -1,0 +1,122 @@
+"""The brief's sections beside the summary: quotes, entities, timeline, only-in-one-source passages."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Mapping, Sequence
+
+from ..nlp import entity_mentions, extract_quotes, find_dates, merge_names, sentence_spans, word_tokens
+from ..records import Article, Entity, Event, Quote, Unique
+from .sentences import Sentence, family
+
+
+def _phrase(text: str) -> str:
+    return " " + " ".join(word_tokens(text)) + " "
+
+
+def entities(articles: Sequence[Article], limit: int = 30) -> tuple[list[Entity], dict[str, str]]:
+    """Entities across the story, variants merged, most mentioned first; and the variant -> name map."""
+    mentions = {a.id: entity_mentions(a.text) + (entity_mentions(a.title) if a.title else []) for a in articles}
+    lowercase = set(word_tokens(" ".join(re.findall(r"\b[a-z]\w*", " ".join(a.text for a in articles)))))
+    mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in lowercase]
+                for aid, ms in mentions.items()}  # "Defense" is a word here, not an organisation
+    counts = Counter((m.name, m.label) for ms in mentions.values() for m in ms)
+    canon = merge_names(counts)
+    total: Counter = Counter()
+    sources: dict[tuple[str, str], list[str]] = defaultdict(list)
+    variants: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for article in articles:
+        for m in mentions[article.id]:
+            key = canon[m.name]
+            total[key] += 1
+            if article.id not in sources[key]:
+                sources[key].append(article.id)
+            if m.name != key[0]:
+                variants[key].add(m.name)
+    ranked = sorted(total, key=lambda k: (-total[k], -len(sources[k]), k[0]))[:limit]
+    found = [Entity(name, label, total[(name, label)], tuple(sources[(name, label)]),
+                    tuple(sorted(variants[(name, label)]))) for name, label in ranked]
+    return found, {variant: name for variant, (name, _) in canon.items()}
+
+
+def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 12) -> list[Quote]:
+    """Direct quotations, each with every article that carries its words; the speaker most often named."""
+    phrases = {a.id: _phrase(a.text) for a in articles}
+    found: dict[str, tuple[str, Counter]] = {}
+    for article in articles:
+        for q in extract_quotes(article.text):
+            key = _phrase(q.text)
+            text, speakers = found.setdefault(key, (q.text, Counter()))
+            if q.speaker:
+                speakers[names.get(q.speaker, q.speaker)] += 1
+    keys = [k for k in found if not any(k != other and k in other for other in found)]
+    result = []
+    for key in keys:
+        text, speakers = found[key]
+        sources = tuple(aid for aid, phrase in phrases.items() if key in phrase)
+        speaker = speakers.most_common(1)[0][0] if speakers else None
+        result.append(Quote(text, speaker, sources))
+    result.sort(key=lambda q: (-len(q.sources), q.speaker is None))
+    return result[:limit]
+
+
+def _date_key(date: str) -> str:
+    """A date or phrase without its hedges, for spotting the same date twice ("late last year", "last year")."""
+    words = [w for w in word_tokens(date) if w not in {"in", "on", "late", "early", "earlier", "mid", "the"}]
+    text = " ".join(words)
+    return text.removesuffix(" this year") if text != "this year" else text
+
+
+def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: int = 20) -> list[Event]:
+    """Sentences that mention a date, once per fact, sorted by resolved date (unresolved ones last)."""
+    at = {(s.article, s.position): s for s in sentences}
+    events: list[Event] = []
+    for article in articles:
+        dates = find_dates(article.text, article.published)
+        for position, (start, end) in enumerate(sentence_spans(article.text)):
+            inside = [d for d in dates if start <= d.start < end]
+            sentence = at.get((article.id, position))
+            if not inside or sentence is None:
+                continue
+            mention = next((d for d in inside if d.resolved), inside[0])
+            date = mention.value or mention.text
+            key = _date_key(date)
+            if any(_date_key(e.date) == key and set(e.sources) & set(sentence.sources) for e in events):
+                continue
+            events.append(Event(date, sentence.text, sentence.sources, mention.resolved))
+    events.sort(key=lambda e: (not e.resolved, e.date if e.resolved else ""))
+    return events[:limit]
+
+
+def _informativeness(text: str, weight: Mapping) -> float:
+    """Content words weighted by rarity in the story, with a bonus for numbers."""
+    words = set(word_tokens(text))
+    return sum(1.0 / max(1, weight.get((w,), 1)) for w in words) + sum(0.5 for w in words if w.isdigit())
+
+
+def unique(articles: Sequence[Article], sentences: Sequence[Sentence], duplicate_of: Mapping[str, str | None],
+           weight: Mapping, per_source: int = 3) -> list[Unique]:
+    """Per source, its most informative passages no other independent source states (consecutive such
+    sentences of one paragraph join into one passage)."""
+    result = []
+    for article in articles:
+        mine = family(article.id, duplicate_of)
+        if mine != article.id:
+            continue  # a copy has nothing of its own
+        passages: list[list[Sentence]] = []
+        for s in (s for s in sentences if s.article == article.id):
+            alone = all(family(src, duplicate_of) == mine for src in s.sources)
+            if not alone or s.words < 6:
+                continue
+            last = passages[-1][-1] if passages else None
+            if last and last.paragraph == s.paragraph and last.position == s.position - 1:
+                passages[-1].append(s)
+            else:
+                passages.append([s])
+        best = sorted(passages, key=lambda p: -sum(_informativeness(s.text, weight) for s in p))[:per_source]
+        for passage in sorted(best, key=lambda p: p[0].position):
+            result.append(Unique(article.id, " ".join(s.text for s in passage)))
+    return result
+
+
+__all__ = ["entities", "quotes", "timeline", "unique"]

@@ -1,0 +1,99 @@
+"""The sentences of a story's articles, with every article that supports each one.
+
+A sentence's ``sources`` are all the articles whose text passes :func:`newsfuse.nlp.supports` for it, so a
+citation is never given to an article that does not state the sentence, nor withheld from one that does.
+Duplicates (syndicated copies) are sources too, but count once towards ``independent``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..nlp import SupportChecker, ngrams, paragraph_spans, sentence_spans, trim_dateline, word_tokens
+from ..records import Article
+
+MIN_WORDS = 6
+_DANGLING = re.compile(
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|however|but|and|also|meanwhile|still|yet|so|"
+    r"instead|moreover|furthermore|in addition|additionally|as a result|then|thus|therefore|such|both)\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of one article: where it sits, and which articles state it."""
+
+    text: str
+    article: str  # id of the article it was taken from
+    order: int  # article's index in the story
+    position: int  # sentence index within its article
+    paragraph: int  # paragraph index within its article
+    sources: tuple[str, ...]
+    independent: int  # sources counted once per duplicate family
+    words: int
+
+    @property
+    def dangling(self) -> bool:
+        """Starts by referring back ("He added", "This comes as", "However,")."""
+        return bool(_DANGLING.match(self.text.lstrip("\"“‘'(")))
+
+    @property
+    def question(self) -> bool:
+        return self.text.rstrip("\"”’')]").endswith("?")
+
+    @property
+    def summarisable(self) -> bool:
+        """Long enough, a statement, and ends like a sentence."""
+        ends = bool(re.search(r"[.!][\"”’')\]]*$", self.text))
+        return self.words >= MIN_WORDS and not self.question and ends
+
+
+def family(article_id: str, duplicate_of: Mapping[str, str | None]) -> str:
+    """The original an article copies (following chains), or the article itself."""
+    seen = {article_id}
+    while (parent := duplicate_of.get(article_id)) and parent not in seen:
+        seen.add(parent)
+        article_id = parent
+    return article_id
+
+
+def _split(article: Article) -> list[tuple[str, int]]:
+    """(sentence, paragraph index) pairs of an article, datelines trimmed."""
+    paragraphs = paragraph_spans(article.text)
+    out = []
+    for start, end in sentence_spans(article.text):
+        para = next((i for i, (a, b) in enumerate(paragraphs) if a <= start < b), 0)
+        text = trim_dateline(" ".join(article.text[start:end].split()))
+        if text:
+            out.append((text, para))
+    return out
+
+
+def story_sentences(articles: Sequence[Article],
+                    duplicate_of: Mapping[str, str | None] | None = None) -> list[Sentence]:
+    """Every sentence of every article, each with all the articles that support it.
+
+    A sentence that several articles carry word for word is kept once, from the first article.
+    """
+    duplicate_of = duplicate_of or {}
+    checkers = [(a.id, SupportChecker(a.text)) for a in articles]
+    seen: set[str] = set()
+    result = []
+    for order, article in enumerate(articles):
+        for position, (text, para) in enumerate(_split(article)):
+            key = " ".join(word_tokens(text))
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            tokens = key.split()
+            grams1, grams3 = ngrams(tokens, 1), ngrams(tokens, 3)
+            sources = tuple(aid for aid, check in checkers if check.covers(grams1, grams3))
+            if article.id not in sources:
+                continue  # cannot happen for a clean split; never cite what the text does not state
+            independent = len({family(s, duplicate_of) for s in sources})
+            result.append(Sentence(text, article.id, order, position, para, sources, independent, len(tokens)))
+    return result
+
+
+__all__ = ["MIN_WORDS", "Sentence", "family", "story_sentences"]

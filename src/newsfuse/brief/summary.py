@@ -1,0 +1,152 @@
+"""The cited extractive summary and the headline.
+
+Coverage with a prior. Concepts (content words and word pairs) weigh as many independent sources as carry them.
+Each sentence has a prior: its closeness to the story's TF-IDF centroid (independent articles plus titles), raised
+by the share of independent sources that support it and by an early position in its article, lowered when it opens
+by referring back ("He added", "However,"). Greedily, the sentence whose not-yet-covered concepts weigh most (times
+its prior) is taken; covered concepts no longer count and restatements are skipped, so the summary does not repeat
+itself (maximal marginal relevance in coverage form). Sentences fit in the word budget and print in story order.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from ..nlp import word_tokens
+from ..records import Article, Cited
+from .sentences import Sentence, family, story_sentences
+
+_STOP = ENGLISH_STOP_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Knobs of the sentence choice; the defaults were tuned on the AllSides roundups (tests/brief gate)."""
+
+    support: float = 0.3  # bonus per share of the other independent sources that also state the sentence
+    lead: float = 0.5  # bonus for an article's first sentence, decaying as 1 / (1 + position)
+    dangling: float = 0.5  # factor for sentences that open by referring back
+    centrality: float = 1.0  # offset added to the cosine to the centroid (larger: centrality matters less)
+    length: float = 0.5  # gains are divided by words ** length
+    duplicate: float = 0.8  # cosine to a chosen sentence above which a sentence is a restatement, never picked
+    title: float = 1.0  # weight of the titles in the centroid, relative to the texts
+
+
+def _fit(sentences: Sequence[Sentence], articles: Sequence[Article]) -> tuple[TfidfVectorizer, np.ndarray]:
+    """A TF-IDF model fitted on the story's sentences, and their unit vectors."""
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+    try:
+        matrix = vectorizer.fit_transform([s.text for s in sentences])
+    except ValueError:  # only stop words
+        return vectorizer, np.zeros((len(sentences), 1))
+    return vectorizer, normalize(matrix).toarray()
+
+
+def _centroid(vectorizer: TfidfVectorizer, articles: Sequence[Article],
+              duplicate_of: Mapping[str, str | None], weights: Weights) -> np.ndarray:
+    """Mean of the unit vectors of the independent articles (text plus weighted title)."""
+    originals = [a for a in articles if family(a.id, duplicate_of) == a.id] or list(articles)
+    if not getattr(vectorizer, "vocabulary_", None):
+        return np.zeros(1)
+    texts = normalize(vectorizer.transform([a.text for a in originals])).toarray()
+    titles = normalize(vectorizer.transform([a.title or "" for a in originals])).toarray()
+    centroid = (texts + weights.title * titles).mean(axis=0)
+    norm = np.linalg.norm(centroid)
+    return centroid / norm if norm else centroid
+
+
+def concepts(text: str) -> set[tuple[str, ...]]:
+    """Content words and word pairs (not both stop words) of ``text``: the units of coverage."""
+    words = word_tokens(text)
+    units: set[tuple[str, ...]] = {(w,) for w in words if w not in ENGLISH_STOP_WORDS}
+    units.update((a, b) for a, b in zip(words, words[1:]) if not (a in _STOP and b in _STOP))
+    return units
+
+
+def concept_weights(articles: Sequence[Article], duplicate_of: Mapping[str, str | None]) -> Counter:
+    """How many independent sources (text or title) carry each concept."""
+    by_family: dict[str, set] = {}
+    for article in articles:
+        units = concepts(article.text) | concepts(article.title or "")
+        by_family.setdefault(family(article.id, duplicate_of), set()).update(units)
+    return Counter(unit for units in by_family.values() for unit in units)
+
+
+def score(sentences: Sequence[Sentence], centrality: np.ndarray, families: int,
+          weights: Weights = Weights()) -> np.ndarray:
+    """Prior of each sentence: (offset + centrality) x support x lead x (dangling penalty) / words ** length."""
+    support = np.array([(s.independent - 1) / max(1, families - 1) for s in sentences])
+    lead = np.array([1.0 / (1 + s.position) for s in sentences])
+    penalty = np.array([weights.dangling if s.dangling else 1.0 for s in sentences])
+    size = np.array([max(1, s.words) ** weights.length for s in sentences], dtype=float)
+    return ((weights.centrality + centrality) * (1 + weights.support * support) * (1 + weights.lead * lead)
+            * penalty / size)
+
+
+def select(sentences: Sequence[Sentence], prior: np.ndarray, vectors: np.ndarray, units: Sequence[set],
+           weight: Mapping, words: int, weights: Weights = Weights()) -> list[int]:
+    """Greedy coverage: each step takes the sentence whose not-yet-covered concepts weigh most (times its
+    prior), skipping restatements of chosen sentences, while sentences fit in ``words``."""
+    pool = [i for i, s in enumerate(sentences) if s.summarisable and s.words <= words]
+    covered: set = set()
+    chosen: list[int] = []
+    used = 0
+    while pool:
+        gains = [prior[i] * sum(weight.get(u, 0) for u in units[i] - covered) for i in pool]
+        best = pool[int(np.argmax(gains))]
+        if max(gains) <= 0:
+            break
+        chosen.append(best)
+        used += sentences[best].words
+        covered |= units[best]
+        near = vectors[pool] @ vectors[best]
+        pool = [i for i, sim in zip(pool, near) if i != best and sim < weights.duplicate
+                and used + sentences[i].words <= words]
+    return chosen
+
+
+def _story_order(sentences: Sequence[Sentence], chosen: list[int]) -> list[int]:
+    """Print order: by relative position in the article, then by article."""
+    return sorted(chosen, key=lambda i: (sentences[i].position, sentences[i].order))
+
+
+def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[str, str | None] | None = None,
+              weights: Weights = Weights(), sentences: Sequence[Sentence] | None = None) -> list[Cited]:
+    """An extractive summary of at most ``words`` words (lowercased ``\\w+`` tokens), each sentence citing
+    every article that supports it."""
+    duplicate_of = duplicate_of or {}
+    sentences = list(sentences) if sentences is not None else story_sentences(articles, duplicate_of)
+    if not sentences:
+        return []
+    vectorizer, vectors = _fit(sentences, articles)
+    centroid = _centroid(vectorizer, articles, duplicate_of, weights)
+    centrality = vectors @ centroid if centroid.shape[0] == vectors.shape[1] else np.zeros(len(sentences))
+    families = len({family(a.id, duplicate_of) for a in articles})
+    prior = score(sentences, centrality, families, weights)
+    units = [concepts(s.text) for s in sentences]
+    weight = concept_weights(articles, duplicate_of)
+    chosen = _story_order(sentences, select(sentences, prior, vectors, units, weight, words, weights))
+    return [Cited(sentences[i].text, sentences[i].sources) for i in chosen]
+
+
+def choose_headline(articles: Sequence[Article], summary: Sequence[Cited]) -> str:
+    """The title closest to the story's centroid of titles and texts; else the first summary sentence."""
+    titled = [a for a in articles if a.title and a.title.strip()]
+    if not titled:
+        return summary[0].text if summary else ""
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    try:
+        matrix = normalize(vectorizer.fit_transform([a.title for a in titled] + [a.text for a in articles]))
+    except ValueError:
+        return titled[0].title or ""
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    closeness = matrix[: len(titled)] @ centroid
+    return " ".join((titled[int(np.argmax(closeness))].title or "").split())
+
+
+__all__ = ["Weights", "choose_headline", "concept_weights", "concepts", "score", "select", "summarize"]

@@ -1,0 +1,145 @@
+"""Named entities (people, organisations, places) and the merging of their variants.
+
+"Kim" joins "Kim Jong Un", "Putin" joins "Vladimir Putin", "Podolyak" joins "Mykhailo Podalyak" (edit distance on
+the surname), "NRA" joins "National Rifle Association" (initials).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from .model import parse
+
+LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
+_STOP_INITIALS = frozenset({"of", "the", "and", "for", "on", "in", "&"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity occurrence in a text: the cleaned surface name, its label and character offsets."""
+
+    name: str
+    label: str
+    start: int
+    end: int
+
+
+def clean_name(surface: str) -> str:
+    """Drop a leading article, a possessive and stray punctuation: ``"the White House's"`` -> ``"White House"``."""
+    name = " ".join(surface.split())
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name)
+    name = re.sub(r"['’]s?$", "", name)
+    name = name.strip(" ,;:-–—\"“”'‘’()")
+    return name if re.search(r"\b[A-Z]\.$", name) else name.rstrip(".")
+
+
+def entity_mentions(text: str) -> list[Mention]:
+    """PERSON, ORG, GPE and LOC mentions in ``text``, in order."""
+    mentions = []
+    for ent in parse(text).ents:
+        if ent.label_ not in LABELS:
+            continue
+        name = clean_name(ent.text)
+        if len(name) >= 2 and any(c.isupper() for c in name):
+            mentions.append(Mention(name, ent.label_, ent.start_char, ent.end_char))
+    return mentions
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two strings."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _similar_surname(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or a[0] != b[0]:
+        return False
+    return edit_distance(a, b) <= (1 if min(len(a), len(b)) < 8 else 2)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[\w&]+", name) if w.lower() not in _STOP_INITIALS).upper()
+
+
+def _contained(short: list[str], long: list[str]) -> bool:
+    """Whether ``short`` is a contiguous run of ``long`` (case-insensitive)."""
+    short, long = [w.lower() for w in short], [w.lower() for w in long]
+    return any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def is_variant(short: str, long: str, long_label: str) -> bool:
+    """Whether ``short`` names the same entity as ``long`` (which has at least as many words)."""
+    s, l = short.split(), long.split()
+    if short.lower() == long.lower():
+        return True
+    acronym = short.replace(".", "")
+    if acronym.isupper() and len(acronym) >= 2 and len(l) >= 2 and acronym == _initials(long):
+        return True
+    if long_label != "PERSON" or len(s) > len(l):
+        return False
+    if len(s) < len(l) and _contained(s, l) and not (len(s) == 1 and s[0].lower() in {"jr", "sr", "al"}):
+        return True
+    if len(s) == len(l):
+        return [w.lower() for w in s[:-1]] == [w.lower() for w in l[:-1]] and _similar_surname(s[-1], l[-1])
+    return len(s) == 1 and _similar_surname(s[0], l[-1])
+
+
+def merge_names(counts: Mapping[tuple[str, str], int]) -> dict[str, tuple[str, str]]:
+    """Map every name to its (canonical name, label), given mention counts keyed by (name, label).
+
+    A name's label is its most frequent one. Names are taken longest and most frequent first; each later name
+    joins the first canonical name it is a variant of (the most frequent when several fit).
+    """
+    by_name: dict[str, Counter] = defaultdict(Counter)
+    for (name, label), n in counts.items():
+        by_name[name][label] += n
+    total = {name: sum(c.values()) for name, c in by_name.items()}
+    label = {name: c.most_common(1)[0][0] for name, c in by_name.items()}
+    order = sorted(by_name, key=lambda n: (-len(n.split()), -total[n], n))
+    canon: dict[str, tuple[str, str]] = {}
+    heads: list[str] = []
+    for name in order:
+        fits = [h for h in heads if is_variant(name, h, label[h])]
+        if fits:
+            head = max(fits, key=lambda h: total[h])
+            canon[name] = canon[head]
+            total[head] += total[name]
+        else:
+            heads.append(name)
+            canon[name] = (name, label[name])
+    return _prefer_frequent_spelling(canon, by_name)
+
+
+def _prefer_frequent_spelling(canon: dict[str, tuple[str, str]],
+                              by_name: Mapping[str, Counter]) -> dict[str, tuple[str, str]]:
+    """Among same-length variants of a head ("Podalyak"/"Podolyak"), name the group by the most used one."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name, head in canon.items():
+        groups[head].append(name)
+    result = {}
+    for (head, label), names in groups.items():
+        longest = max(len(n.split()) for n in names)
+        best = max((n for n in names if len(n.split()) == longest),
+                   key=lambda n: (sum(by_name[n].values()), n == head))
+        for name in names:
+            result[name] = (best, label)
+    return result
+
+
+def canonical_names(mentions: Iterable[Mention]) -> dict[str, tuple[str, str]]:
+    """``merge_names`` over a list of mentions."""
+    return merge_names(Counter((m.name, m.label) for m in mentions))
+
+
+__all__ = ["LABELS", "Mention", "canonical_names", "clean_name", "edit_distance", "entity_mentions",
+           "is_variant", "merge_names"]

@@ -1,0 +1,151 @@
+"""Sentences, word tokens and the support test that every citation must pass.
+
+Sentence splitting is a rule-based fast path (no model): paragraph-aware (never across a blank line), with
+abbreviation and initial handling, and it splits sentences glued without a space ("war.National").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"\w+")
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# A sentence end: terminal punctuation, optional closing quotes/brackets, then space or a glued capital word.
+_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?:\s+(?=[\"“‘'(\[]?[A-Z0-9])|(?=[\"“]?[A-Z][a-z]))")
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sen rep gov gen lt col sgt capt cmdr adm st jr sr vs v no nos inc corp co ltd llc jan feb mar
+apr jun jul aug sep sept oct nov dec rev pres atty ft mt approx dept est fig gen maj messrs mssrs ph op
+""".split())
+_STARTERS = frozenset("the he she it they we i but and in a an this that its his her their on at as after".split())
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z'’.-]+(?:[ ][A-Z][A-Z'’.-]+)*(?:,[ ][A-Z][\w.'’ ]{1,25})?)"
+    r"(?:[ ]*\((?:[A-Za-z.& ]{1,20})\))?[ ]*(?:—|–|--|-)[ ]*")
+
+
+def word_tokens(text: str) -> list[str]:
+    """Lowercased ``\\w+`` tokens: the unit of every overlap measure in newsfuse."""
+    return _WORD.findall(text.lower())
+
+
+def ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
+    """The set of contiguous ``n``-token tuples."""
+    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def _coverage(part: set, whole: set) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def supports(sentence: str, document: str) -> bool:
+    """True when ``document`` states ``sentence``: half its word trigrams, or 85% of its words, occur there.
+
+    Exactly: c3 = |3grams(s) & 3grams(doc)| / |3grams(s)|, c1 likewise for unigrams, over lowercased
+    ``\\w+`` tokens; supported iff c3 >= 0.5 or c1 >= 0.85. An empty n-gram set gives a coverage of 0.
+    """
+    return SupportChecker(document)(sentence)
+
+
+class SupportChecker:
+    """``supports(sentence, document)`` for one document and many sentences, with the n-grams computed once."""
+
+    __slots__ = ("_grams1", "_grams3")
+
+    def __init__(self, document: str):
+        tokens = word_tokens(document)
+        self._grams1 = ngrams(tokens, 1)
+        self._grams3 = ngrams(tokens, 3)
+
+    def __call__(self, sentence: str) -> bool:
+        tokens = word_tokens(sentence)
+        return self.covers(ngrams(tokens, 1), ngrams(tokens, 3))
+
+    def covers(self, grams1: set, grams3: set) -> bool:
+        """The support test on a sentence's precomputed unigram and trigram sets (see :func:`ngrams`)."""
+        return _coverage(grams3, self._grams3) >= 0.5 or _coverage(grams1, self._grams1) >= 0.85
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the paragraphs of ``text``: blocks separated by blank lines, stripped."""
+    spans, start = [], 0
+    for match in _PARAGRAPH.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [_strip_span(text, a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(before: str, after: str) -> bool:
+    """Whether the period that ends ``before`` belongs to an abbreviation rather than ending a sentence."""
+    word = re.search(r"([\w.]+)\.$", before)
+    if not word:
+        return False
+    token = word.group(1)
+    if token.lower() in _ABBREVIATIONS:
+        return True
+    if len(token) == 1 and token.isupper():  # an initial: "John F. Kennedy"
+        return True
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):  # "U.S." ends a sentence only before a starter word
+        first = re.match(r"[\"“‘'(]?(\w+)", after)
+        return not (first and first.group(1).lower() in _STARTERS)
+    return False
+
+
+def _line_breaks(text: str, start: int, end: int) -> list[int]:
+    """Offsets after single newlines that end a sentence: all but hard wraps (the next line starts lowercase)."""
+    cuts = []
+    for match in re.finditer(r"\n\s*", text[start:end]):
+        after = text[start + match.end():start + match.end() + 1]
+        if after and not after.islower():
+            cuts.append(start + match.end())
+    return cuts
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``; a sentence never crosses a blank line."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        cuts = set(_line_breaks(text, p_start, p_end))
+        for match in _BOUNDARY.finditer(text, p_start, p_end):
+            end = match.start() + len(match.group().rstrip())
+            if not _is_abbreviation(text[p_start:match.start() + 1], text[match.end():match.end() + 20]):
+                cuts.add(end)
+        start = p_start
+        for cut in sorted(cuts) + [p_end]:
+            a, b = _strip_span(text, start, cut)
+            if b > a:
+                spans.append((a, b))
+            start = cut
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(text[a:b].split()) for a, b in sentence_spans(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, whitespace folded; paragraph-aware and robust to "war.National" gluing."""
+    return list(_split_cached(text))
+
+
+def trim_dateline(sentence: str) -> str:
+    """Drop a leading wire dateline such as ``"LONDON (AP) — "`` or ``"KYIV, Ukraine — "``."""
+    match = _DATELINE.match(sentence)
+    if not match or len(sentence) - match.end() < 20:
+        return sentence
+    head = match.group()
+    if not (re.search(r"[A-Z]{3,}", head) or "(" in head):
+        return sentence
+    return sentence[match.end():]
+
+
+__all__ = ["SupportChecker", "ngrams", "paragraph_spans", "sentence_spans", "split_sentences", "supports",
+           "trim_dateline", "word_tokens"]
