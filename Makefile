@@ -29,6 +29,7 @@ run: install
 
 ## test: set up ./.venv with the dev extras and run the whole test suite, quality gates included
 test: install-dev
+	./scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 ## bench: print the benchmark figures (see bench/README.md)

@@ -222,6 +222,25 @@ def _print_markdown(text: str) -> None:
         sys.stdout.write(text + "\n\n")
 
 
+@app.command()
+def serve(
+    db: Db = Path("newsfuse.db"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_edits: Annotated[bool, typer.Option("--allow-edits", help="Allow analyst edits (merge, exclude).")] = False,
+) -> None:
+    """Start the web UI and JSON API (read-only unless --allow-edits).
+
+    Example: newsfuse serve --db newsfuse.db --port 8000, then open http://127.0.0.1:8000/
+    """
+    from .errors import require
+
+    require("fastapi", "web")
+    from .web import serve as run_server
+
+    run_server(str(db), host, port, allow_edits)
+
+
 def _read(file: str) -> list[Article]:
     articles, drops, _ = api.read_jsonl(file)
     _report(drops)

@@ -1,0 +1,76 @@
+"""The JSON API under /api: stories (paged, filtered), a story with its brief, an article, search."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from ..store import SqliteStore, read
+from .app import open_store
+from .views import plain_snippet, safe_url
+
+router = APIRouter(prefix="/api", tags=["api"])
+Store = Annotated[SqliteStore, Depends(open_store)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="How many to skip.")]
+
+
+@router.get("/stories", summary="Stories, biggest and newest first")
+def stories(store: Store, limit: Limit = 20, offset: Offset = 0,
+            source: Annotated[str | None, Query(description="Only stories with an article from this outlet.")] = None,
+            since: Annotated[date | None, Query(description="Active on or after this day (YYYY-MM-DD).")] = None,
+            until: Annotated[date | None, Query(description="Started on or before this day (YYYY-MM-DD).")] = None,
+            ) -> dict[str, Any]:
+    rows, total = read.list_stories(store, read.StoryFilter(source or None, since, until), limit, offset)
+    for row in rows:
+        row["url"] = f"/api/stories/{row['id']}"
+    return {"total": total, "limit": limit, "offset": offset, "stories": rows}
+
+
+@router.get("/stories/{story_id}", summary="A story: its articles with lineage, and its brief")
+def story(story_id: str, store: Store) -> dict[str, Any]:
+    data = read.story(store, story_id)
+    for member in data["articles"]:
+        member["url"] = safe_url(member["url"])
+    data["brief"] = read.brief_json(store, data["id"])
+    return data
+
+
+@router.get("/articles/{article_id}", summary="An article: clean text, metadata, lineage and story")
+def article(article_id: str, store: Store) -> dict[str, Any]:
+    data = store.article(article_id).to_json()
+    data.update(read.lineage(store, article_id))
+    return data
+
+
+@router.get("/search", summary="Full-text search over article titles and text")
+def search(store: Store, q: Annotated[str, Query(min_length=1, description="FTS5 query, or plain words.")],
+           limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
+    rows, used = read.search(store, q, limit, offset)
+    for row in rows:
+        row["snippet"] = plain_snippet(row["snippet"])
+    return {"query": q, "fts_query": used, "limit": limit, "offset": offset, "results": rows}
+
+
+def _edits_allowed(request: Request) -> None:
+    if not request.app.state.allow_edits:
+        raise HTTPException(403, "edits are disabled: start the server with --allow-edits")
+
+
+@router.post("/stories/{story_id}/merge", summary="Merge another story into this one (needs --allow-edits)",
+             dependencies=[Depends(_edits_allowed)])
+def merge(story_id: str, other: Annotated[str, Query(description="The story to merge into this one.")],
+          request: Request) -> dict[str, Any]:
+    from .edits import merge_stories
+
+    return merge_stories(request.app.state.db_path, story_id, other)
+
+
+@router.post("/stories/{story_id}/exclude", summary="Take an article out of a story (needs --allow-edits)",
+             dependencies=[Depends(_edits_allowed)])
+def exclude(story_id: str, article: Annotated[str, Query(description="The article to take out.")],
+            request: Request) -> dict[str, Any]:
+    from .edits import exclude_article
+
+    return exclude_article(request.app.state.db_path, story_id, article)

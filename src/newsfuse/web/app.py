@@ -1,0 +1,125 @@
+"""The web UI and JSON API: ``create_app(db_path)`` gives a FastAPI app over a newsfuse store.
+
+Every request opens the store read-only (another process may be writing it: WAL), and closes it after.
+All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
+Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import NotFoundError, StoreError
+from ..store import SqliteStore
+from .views import safe_url, short_time
+
+HERE = Path(__file__).resolve().parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline bootstrap script; they show
+# no article data, so they alone get a policy that allows that.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+            "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
+    """A FastAPI app serving the store at ``db_path``: pages at /, JSON under /api, docs at /docs."""
+    from . import api, pages
+
+    app = FastAPI(title="newsfuse", version="0.1.0",
+                  description="Deduplicated news stories with cited briefs, read from a newsfuse store.")
+    app.state.db_path = str(db_path)
+    app.state.allow_edits = allow_edits
+    app.state.templates = _templates()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.middleware("http")(_security_headers)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    env = templates.env
+    env.autoescape = True  # every template, whatever its name
+    env.filters["when"] = short_time
+    env.filters["safe_url"] = safe_url
+    return templates
+
+
+def open_store(request: Request) -> Iterator[SqliteStore]:
+    """FastAPI dependency: the store, opened read-only for this request only."""
+    path = request.app.state.db_path
+    if not Path(path).exists():
+        raise StoreError(f"no store at {path}: run `newsfuse run INPUT --db {path}` first")
+    store = SqliteStore(path, readonly=True)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+async def _security_headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    docs = request.url.path in DOCS_PATHS
+    response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("Cache-Control", "no-cache")
+    return response
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """JSON ``{"error": ...}`` under /api, an HTML page elsewhere."""
+    if wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
+                                      status_code=status)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404, str(exc))
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    message = str(exc)
+    status = 400 if message.startswith("bad search query") else 503
+    return error_response(request, status, message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "error"
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"nothing at {request.url.path}"
+    return error_response(request, exc.status_code, detail)
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_edits: bool = False) -> None:
+    """Run the web UI and API with uvicorn until interrupted (``newsfuse serve``)."""
+    import uvicorn
+
+    if not Path(db).exists():
+        raise NotFoundError(f"no store at {db}: run `newsfuse run INPUT --db {db}` first")
+    uvicorn.run(create_app(db, allow_edits=allow_edits), host=host, port=port, log_level="info",
+                proxy_headers=False, server_header=False)
+
+
+__all__ = ["create_app", "open_store", "serve"]

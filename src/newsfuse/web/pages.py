@@ -1,0 +1,124 @@
+"""Server-rendered pages: the story list, a story, an article, search, the feed and brief downloads."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..errors import NotFoundError
+from ..records import brief_from_json
+from ..store import SqliteStore, read
+from .app import open_store
+from .render import atom_feed, markdown
+from .views import article_view, snippet_parts, story_view
+
+router = APIRouter(include_in_schema=False)
+Store = Annotated[SqliteStore, Depends(open_store)]
+PAGE_SIZE = 20
+SOURCES_TTL = 60.0  # seconds the filter's list of outlets is reused (it scans every article)
+_SOURCES: dict[str, tuple[float, list[str]]] = {}
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    context.setdefault("allow_edits", request.app.state.allow_edits)
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _day(value: str | None) -> date | None:
+    """A form's date field: empty or malformed means no filter (the page says which were ignored)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, store: Store, source: str | None = None, since: str | None = None,
+          until: str | None = None, page: str | None = None) -> HTMLResponse:
+    number = _page_number(page)
+    flt = read.StoryFilter(source or None, _day(since), _day(until))
+    rows, total = read.list_stories(store, flt, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    params = {k: v for k, v in (("source", flt.source), ("since", flt.since), ("until", flt.until)) if v}
+    ignored = [name for name, raw, parsed in (("since", since, flt.since), ("until", until, flt.until))
+               if raw and parsed is None]
+    return _render(request, "index.html", {
+        "stories": rows, "total": total, "sources": _sources(store), "filter": flt, "ignored": ignored,
+        "pager": _pager("/", params, number, total)})
+
+
+def _sources(store: SqliteStore) -> list[str]:
+    cached = _SOURCES.get(store.path)
+    if cached is None or time.monotonic() - cached[0] > SOURCES_TTL:
+        cached = _SOURCES[store.path] = (time.monotonic(), read.sources(store))
+    return cached[1]
+
+
+def _pager(path: str, params: dict[str, Any], number: int, total: int) -> dict[str, Any]:
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def link(n: int) -> str:
+        return path + "?" + urlencode({**params, "page": n})
+
+    return {"page": number, "pages": pages, "total": total,
+            "prev": link(number - 1) if number > 1 else None, "next": link(number + 1) if number < pages else None}
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(request: Request, story_id: str, store: Store) -> HTMLResponse:
+    return _render(request, "story.html", {"story": story_view(store, story_id)})
+
+
+@router.get("/stories/{story_id}/brief.{fmt}")
+def brief_download(request: Request, story_id: str, fmt: str, store: Store) -> Response:
+    if fmt not in ("md", "json", "html"):
+        raise NotFoundError(f"no brief format {fmt!r}: use brief.md, brief.json or brief.html")
+    resolved = store.resolve_story(story_id)
+    data = read.brief_json(store, resolved)
+    if data is None:
+        raise NotFoundError(f"story {resolved} has no brief yet")
+    headers = {"Content-Disposition": f'attachment; filename="brief-{resolved}.{fmt}"'}
+    if fmt == "json":
+        return Response(json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json",
+                        headers=headers)
+    if fmt == "md":
+        articles = store.articles(store.story_members(resolved))
+        return Response(markdown(brief_from_json(data), articles), media_type="text/markdown; charset=utf-8",
+                        headers=headers)
+    response = _render(request, "brief_download.html", {"story": story_view(store, resolved)})
+    response.headers.update(headers)
+    return response
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article(request: Request, article_id: str, store: Store) -> HTMLResponse:
+    return _render(request, "article.html", {"article": article_view(store, article_id)})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, store: Store, q: Annotated[str, Query()] = "", page: str | None = None) -> HTMLResponse:
+    number = _page_number(page)
+    rows: list[dict[str, Any]] = []
+    more = False
+    if q.strip():
+        rows, _ = read.search(store, q, PAGE_SIZE + 1, (number - 1) * PAGE_SIZE)
+        more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+    for row in rows:
+        row["parts"] = snippet_parts(row["snippet"])
+    link = "/search?" + urlencode({"q": q, "page": number + 1}) if more else None
+    back = "/search?" + urlencode({"q": q, "page": number - 1}) if number > 1 else None
+    return _render(request, "search.html", {"q": q, "results": rows, "page": number, "next": link, "prev": back})
+
+
+@router.get("/feed.xml")
+def feed(request: Request, store: Store) -> Response:
+    body = atom_feed(read.newest_stories(store, 50), str(request.base_url))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,35 @@
+"""Analyst edits with allow_edits=True, on a store of their own; and the small Markdown renderer."""
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from newsfuse.store import SqliteStore
+from newsfuse.web import create_app
+
+from .conftest import XSS, build_store
+
+
+def test_merge_and_exclude(tmp_path):
+    path = tmp_path / "edit.db"
+    ids = build_store(path, fillers=3)
+    client = TestClient(create_app(str(path), allow_edits=True))
+    merged = client.post(f"/api/stories/{ids['story']}/merge", params={"other": "s-filler-01"})
+    assert merged.status_code == 200 and merged.json()["moved"] == 1
+    assert client.get("/api/stories/s-filler-01").json()["id"] == ids["story"]  # the old id is an alias
+    assert client.post(f"/api/stories/{ids['story']}/merge", params={"other": ids["story"]}).status_code == 400
+    excluded = client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]})
+    assert excluded.status_code == 200 and excluded.json()["articles"] == 3
+    with SqliteStore(path, readonly=True) as store:
+        assert store.story_of(ids["c"]) is None
+    assert client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]}).status_code == 404
+
+
+def test_fallback_markdown_is_inert(tmp_path):
+    from newsfuse.web.render import render_markdown_fallback
+
+    path = tmp_path / "md.db"
+    ids = build_store(path, fillers=0)
+    with SqliteStore(path, readonly=True) as store:
+        text = render_markdown_fallback(store.brief(ids["evil"]), store.articles([ids["x"]]))
+    assert XSS not in text and "<script" not in text and "javascript:" not in text
+    assert "&lt;script&gt;" in text
