@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ def extract(paths: Sequence[str | Path], config: Config = Config(), workers: int
             ) -> Iterator[Article | Drop]:
     """Every document in files or folders as a clean Article, or a Drop naming the file and the reason."""
     from .executors import LocalExecutor
-    from .pipeline import read_articles
+    from .pipeline import read_articles, read_inputs
 
-    yield from read_articles(paths, config, LocalExecutor(workers))
+    yield from read_articles(read_inputs(paths, config), config, LocalExecutor(workers))
 
 
 def article_from_page(page: Page) -> Article:
@@ -103,14 +104,55 @@ def summarize(articles: Sequence[Article], words: int = 120) -> list[Cited]:
 
 
 def run(inputs: Sequence[str | Path], db: str | Path, config: Config = Config(), workers: int | None = None,
-        on_progress: Callable[[str, int], None] | None = None):
-    """The whole pipeline into the SQLite store at ``db``; returns a RunReport."""
+        on_progress: Callable[[str, int], None] | None = None, allow_private: bool = False):
+    """The whole pipeline into the SQLite store at ``db``; returns a RunReport.
+
+    Inputs are files, folders, page or feed URLs, and ``.urls`` files (one URL a line)."""
     from .executors import LocalExecutor
     from .pipeline import Runner
     from .store import SqliteStore
+    from .store.ingest_state import SqliteIngestState
 
     with SqliteStore(db) as store:
-        return Runner(store, config, LocalExecutor(workers), on_progress).run(inputs)
+        fetcher = _fetcher(allow_private) if any(_is_remote(i) for i in inputs) else None
+        state = SqliteIngestState(store)
+        try:
+            report = Runner(store, config, LocalExecutor(workers), on_progress).run(inputs, fetcher, state)
+        finally:
+            if fetcher is not None:
+                fetcher.close()
+        state.commit()
+        return report
+
+
+def _is_remote(item: str | Path) -> bool:
+    from .ingest.urls import is_url
+
+    return is_url(str(item)) or str(item).endswith(".urls")
+
+
+def _fetcher(allow_private: bool):
+    from .errors import require
+
+    require("httpx", "feeds")
+    from .ingest.http import Fetcher, FetchConfig
+
+    return Fetcher(FetchConfig(allow_private=allow_private))
+
+
+def watch(sources: str | Path, db: str | Path, config: Config = Config(), every_s: float = 600.0,
+          once: bool = False, allow_private: bool = False, on_report: Callable[[Any], None] | None = None,
+          workers: int | None = None) -> int:
+    """Poll the feeds in a sources TOML file and run new articles through the pipeline; returns polls made."""
+    from .executors import LocalExecutor
+    from .ingest.sources import load_sources
+    from .store import SqliteStore
+    from .watch import FeedWatcher
+
+    feeds = load_sources(sources)
+    with SqliteStore(db) as store, _fetcher(allow_private) as fetcher:
+        watcher = FeedWatcher(store, feeds, fetcher, config, LocalExecutor(workers))
+        return watcher.loop(every_s, once, on_report or (lambda report: None))
 
 
 def _open(db: str | Path):
@@ -153,14 +195,50 @@ def stories(db: str | Path) -> list[dict[str, Any]]:
         return store.stories_overview()
 
 
-def brief(db: str | Path, story: str) -> tuple[Brief, list[Article]]:
-    """A story's stored brief and its articles; ``story`` may be an alias or a unique id prefix."""
+def brief(db: str | Path, story: str, since: datetime | None = None) -> tuple[Brief, list[Article]]:
+    """A story's stored brief and its articles; ``story`` may be an alias or a unique id prefix.
+
+    With ``since``: only what is new since then, the articles stored after it and the parts of the brief that
+    cite them (a summary sentence, quote or event counts as new when a new article states it)."""
     with _open(db) as store:
         story_id = store.resolve_story(story)
         result = store.brief(story_id)
         if result is None:
             raise NotFoundError(f"story {story_id} has no brief yet: rerun `newsfuse run`")
-        return result, store.articles(store.story_members(story_id))
+        articles = store.articles(store.story_members(story_id))
+        if since is None:
+            return result, articles
+        fresh = set(store.added_since(story_id, since))
+        return since_brief(result, fresh), [a for a in articles if a.id in fresh]
+
+
+def since_brief(result: Brief, fresh: set[str]) -> Brief:
+    """The parts of a brief that new articles support."""
+    from dataclasses import replace
+
+    def new(items):
+        return tuple(i for i in items if fresh & set(i.sources))
+
+    return replace(result, summary=new(result.summary), quotes=new(result.quotes), timeline=new(result.timeline),
+                   entities=new(result.entities), unique=tuple(u for u in result.unique if u.source in fresh),
+                   disagreements=tuple(d for d in result.disagreements if fresh & {c[0] for c in d.claims}))
+
+
+def parse_since(text: str) -> datetime:
+    """An ISO date or time (naive means UTC), or a duration back from now: 2h, 3d."""
+    from datetime import timedelta, timezone
+
+    from .errors import ConfigError
+
+    units = {"m": 60, "h": 3600, "d": 86400}
+    try:
+        if text and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
+            return datetime.now(timezone.utc) - timedelta(seconds=float(text[:-1]) * units[text[-1]])
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--since takes an ISO time (2024-05-01T10:00) or a duration (2h, 3d), got {text!r}") \
+            from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def render_markdown(result: Brief, articles: Sequence[Article]) -> str:

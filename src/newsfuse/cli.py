@@ -134,15 +134,40 @@ def run(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read (recursively).")],
     db: Db = Path("newsfuse.db"),
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private",
+                                                help="Allow URLs on private or loopback addresses.")] = False,
 ) -> None:
     """Run the whole pipeline into the store: read, extract, dedup, cluster, brief.
 
-    Example: newsfuse run examples/ --db newsfuse.db
+    Inputs: files, folders, page URLs, feed URLs, and .urls files (one URL a line).
+    Example: newsfuse run examples/ https://example.org/news.rss --db newsfuse.db
     """
     with _progress("newsfuse run") as progress:
-        report = api.run(inputs, db, _config(), workers=workers, on_progress=progress)
+        report = api.run(inputs, db, _config(), workers=workers, on_progress=progress, allow_private=allow_private)
     _report(report.failures)
     typer.echo(report.summary_line(), err=True)
+
+
+@app.command()
+def watch(
+    sources: Annotated[Path, typer.Option("--sources", help="TOML file of [[sources]] with name and feed.")],
+    db: Db = Path("newsfuse.db"),
+    every: Annotated[str, typer.Option("--every", help="Time between polls: 10m, 90s, 1h.")] = "10m",
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private",
+                                                help="Allow feeds on private or loopback addresses.")] = False,
+) -> None:
+    """Poll feeds, fetch new articles, and update stories and briefs; polling twice stores nothing twice.
+
+    Example: newsfuse watch --sources sources.toml --db newsfuse.db --every 10m
+    """
+    from .watch import parse_every
+
+    def show(report: Any) -> None:
+        _report(report.failures)
+        typer.echo(report.summary_line(), err=True)
+
+    api.watch(sources, db, _config(), parse_every(every), once, allow_private, show)
 
 
 @app.command()
@@ -194,6 +219,7 @@ def brief(
     db: Db = Path("newsfuse.db"),
     format: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
     all_stories: Annotated[bool, typer.Option("--all", help="Every story's brief, biggest first.")] = False,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only what is new since this ISO time.")] = None,
 ) -> None:
     """Show a story's brief: cited summary, quotes, entities, timeline, unique, disagreements.
 
@@ -205,7 +231,7 @@ def brief(
         raise NewsfuseError("give a STORY id or --all (not both)")
     ids = [row["id"] for row in api.stories(db)] if all_stories else [story]
     for story_id in ids:
-        result, articles = api.brief(db, story_id)
+        result, articles = api.brief(db, story_id, since=api.parse_since(since) if since else None)
         if format == "json":
             _emit(result.to_json())
         else:

@@ -86,12 +86,30 @@ class ExtractStep(Step[Page | Drop, Article | Drop]):
             yield out
 
 
-def read_articles(inputs: Sequence[str | Path], config: Config = Config(),
-                  executor: Executor | None = None) -> Iterator[Article | Drop]:
-    """Read and extract every document in the inputs: each yields an Article or a Drop with its reason."""
+def read_inputs(inputs: Sequence[str | Path], config: Config = Config(), fetcher: Any = None,
+                state: Any = None) -> Iterator[Page | Drop]:
+    """Pages from files and folders, and from page URLs, feed URLs and ``.urls`` files (one URL a line),
+    which need a ``newsfuse.ingest.http.Fetcher``."""
     from .ingest import read_paths
+    from .ingest.urls import is_url
 
-    yield from ExtractStep(config.extract, executor).run(read_paths(list(inputs), config.ingest))
+    urls = [str(i) for i in inputs if is_url(str(i)) or str(i).endswith(".urls")]
+    paths = [i for i in inputs if str(i) not in urls]
+    yield from read_paths(paths, config.ingest)
+    if urls:
+        if fetcher is None:
+            from .ingest.http import Fetcher
+
+            fetcher = Fetcher()
+        from .ingest.urls import read_urls
+
+        yield from read_urls(urls, fetcher, state, state)
+
+
+def read_articles(items: Iterable[Page | Drop], config: Config = Config(),
+                  executor: Executor | None = None) -> Iterator[Article | Drop]:
+    """Extract every page: each yields an Article or a Drop with its reason."""
+    yield from ExtractStep(config.extract, executor).run(items)
 
 
 def publish_order(article: Article) -> tuple[bool, datetime, str]:
@@ -156,10 +174,15 @@ class Runner:
         self.on_progress = on_progress or (lambda stage, n: None)
         self.commit_every = commit_every
 
-    def run(self, inputs: Sequence[str | Path]) -> RunReport:
+    def run(self, inputs: Sequence[str | Path], fetcher: Any = None, state: Any = None) -> RunReport:
+        """Files, folders and URLs (see ``read_inputs``) through the whole pipeline."""
+        return self.run_items(read_inputs(inputs, self.config, fetcher, state), [str(i) for i in inputs])
+
+    def run_items(self, items: Iterable[Page | Drop], label: list[str]) -> RunReport:
+        """Pages (and Drops to report) through extract, store, dedup, cluster and brief."""
         report = RunReport()
-        run_id = self.store.start_run(self.config.to_dict(), [str(i) for i in inputs])
-        new = sorted(self._ingest(inputs, run_id, report), key=publish_order)
+        run_id = self.store.start_run(self.config.to_dict(), label)
+        new = sorted(self._ingest(items, run_id, report), key=publish_order)
         links = self._dedup(new, report)
         touched = self._cluster(new, links)
         self._brief(touched, run_id, report)
@@ -168,11 +191,11 @@ class Runner:
         self.store.finish_run(run_id, report.counts())
         return report
 
-    def _ingest(self, inputs: Sequence[str | Path], run_id: int, report: RunReport) -> list[Article]:
+    def _ingest(self, items: Iterable[Page | Drop], run_id: int, report: RunReport) -> list[Article]:
         """Store every new article, committing in batches; each failure is recorded and the run goes on."""
         new: list[Article] = []
         batch: list[Article | Drop] = []
-        for item in read_articles(inputs, self.config, self.executor):
+        for item in read_articles(items, self.config, self.executor):
             report.documents += 1
             self.on_progress("read", report.documents)
             batch.append(item)

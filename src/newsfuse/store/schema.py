@@ -34,5 +34,11 @@ CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT,
                    counts TEXT);
 CREATE TABLE failures (run_id INTEGER REFERENCES runs (id), path TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT);
 """,
+    2: """
+CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked TEXT);
+CREATE TABLE feed_seen (key TEXT PRIMARY KEY, seen TEXT NOT NULL);
+CREATE INDEX articles_site ON articles (site);
+CREATE INDEX articles_added ON articles (added);
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -199,6 +199,13 @@ class SqliteStore:
             "ORDER BY articles DESC, s.last_seen DESC, s.id")
         return [dict(r) for r in rows]
 
+    def added_since(self, story_id: str, since: datetime) -> list[str]:
+        """The story's articles stored at or after ``since``."""
+        rows = self.db.execute(
+            "SELECT m.article_id FROM story_articles m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.story_id=? AND a.added >= ? ORDER BY a.added, a.id", (story_id, _iso(since)))
+        return [r[0] for r in rows]
+
     def set_brief(self, brief: Brief) -> None:
         self.db.execute("INSERT OR REPLACE INTO briefs (story_id, json, updated) VALUES (?,?,?)",
                         (brief.story, json.dumps(brief.to_json(), ensure_ascii=False), _now()))
