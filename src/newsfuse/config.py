@@ -58,9 +58,16 @@ class ClusterConfig:
     title_weight: float = 0.3
     body_weight: float = 0.5
     entity_weight: float = 0.2
+    # Batch mode (cluster_articles): average-linkage agglomeration over TF-IDF fitted on the batch.
+    batch_similarity: float = 0.06  # minimum average cosine between two clusters to merge them
+    cohesion_ratio: float = 0.55  # ...and at least this fraction of the clusters' own average inner cosine
 
     def __post_init__(self) -> None:
         _check(0 < self.threshold < 1, f"cluster.threshold must be in (0, 1), got {self.threshold}")
+        _check(0 < self.batch_similarity < 1,
+               f"cluster.batch_similarity is an average cosine in (0, 1), got {self.batch_similarity}")
+        _check(0 <= self.cohesion_ratio <= 1, f"cluster.cohesion_ratio must be in [0, 1] (0 turns the check "
+               f"off), got {self.cohesion_ratio}")
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
         total = self.title_weight + self.body_weight + self.entity_weight
         _check(abs(total - 1) < 1e-6, f"cluster weights must add up to 1, got {total:.3f}")

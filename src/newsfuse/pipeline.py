@@ -133,6 +133,9 @@ class RunStore(Protocol):
     def story_ids(self) -> list[str]: ...
     def story_members(self, story_id: str) -> list[str]: ...
     def set_brief(self, brief: Brief) -> None: ...
+    def pending_dedup(self) -> list[Article]: ...
+    def pending_cluster(self) -> list[Article]: ...
+    def stale_briefs(self) -> list[str]: ...
     def start_run(self, config: dict[str, Any], inputs: list[str]) -> int: ...
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None: ...
     def add_failure(self, run_id: int, drop: Drop) -> None: ...
@@ -182,31 +185,31 @@ class Runner:
         """Pages (and Drops to report) through extract, store, dedup, cluster and brief."""
         report = RunReport()
         run_id = self.store.start_run(self.config.to_dict(), label)
-        new = sorted(self._ingest(items, run_id, report), key=publish_order)
-        links = self._dedup(new, report)
-        touched = self._cluster(new, links)
-        self._brief(touched, run_id, report)
+        self._ingest(items, run_id, report)
+        # Each phase takes what the store says is pending, not just this run's articles: work that a killed run
+        # left half-done (stored but not linked, linked but not clustered, briefs not rebuilt) is finished here.
+        self._dedup(sorted(self.store.pending_dedup(), key=publish_order), report)
+        self._cluster(sorted(self.store.pending_cluster(), key=publish_order), self.store.duplicates())
+        touched = self.store.stale_briefs()
+        self._brief(set(touched), run_id, report)
         report.stories = self.store.count("stories")
         report.stories_touched = len(touched)
         self.store.finish_run(run_id, report.counts())
         return report
 
-    def _ingest(self, items: Iterable[Page | Drop], run_id: int, report: RunReport) -> list[Article]:
+    def _ingest(self, items: Iterable[Page | Drop], run_id: int, report: RunReport) -> None:
         """Store every new article, committing in batches; each failure is recorded and the run goes on."""
-        new: list[Article] = []
         batch: list[Article | Drop] = []
         for item in read_articles(items, self.config, self.executor):
             report.documents += 1
             self.on_progress("read", report.documents)
             batch.append(item)
             if len(batch) >= self.commit_every:
-                new += self._store_batch(batch, run_id, report)
+                self._store_batch(batch, run_id, report)
                 batch = []
-        new += self._store_batch(batch, run_id, report)
-        return new
+        self._store_batch(batch, run_id, report)
 
-    def _store_batch(self, batch: list[Article | Drop], run_id: int, report: RunReport) -> list[Article]:
-        added: list[Article] = []
+    def _store_batch(self, batch: list[Article | Drop], run_id: int, report: RunReport) -> None:
         with self.store.transaction():
             for item in batch:
                 if isinstance(item, Drop):
@@ -216,10 +219,8 @@ class Runner:
                     self.store.add_failure(run_id, item)
                 elif self.store.add_article(item):
                     report.articles += 1
-                    added.append(item)
                 else:
                     report.unchanged += 1
-        return added
 
     def _dedup(self, new: list[Article], report: RunReport) -> dict[str, Duplicate]:
         from .dedup import Deduplicator

@@ -1,14 +1,17 @@
 """Story assignment: behaviour on real text, persistence, and the quality gates on ../shared/data."""
 import json
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from newsfuse.cluster import StoryAssigner, cluster_articles, score_clusters, story_id_for
+from newsfuse.cluster import Corrections
 from newsfuse.cluster.features import entity_tokens
 from newsfuse.config import ClusterConfig
+from newsfuse.errors import ConfigError
 from newsfuse.records import Article
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as tests/conftest.py
@@ -112,3 +115,65 @@ def test_gate_wikiref(floors):
     score = score_clusters(cluster_articles(articles, ClusterConfig()), gold)
     print("wikiref", score)
     assert score.bcubed_f1 >= floors["cluster"]["wikiref_bcubed_f1_floor"], str(score)
+
+
+# --- batch mode constraints and analyst corrections -------------------------------------------------------------
+
+def test_batch_respects_the_time_window():
+    a, b = seed_articles()
+    dated = [replace(a, published=T0), replace(b, published=T0 + timedelta(days=3))]
+    assert len(set(cluster_articles(dated, ClusterConfig(window_days=2)).values())) == 2
+    assert len(set(cluster_articles(dated, ClusterConfig(window_days=7)).values())) == 1
+
+
+def test_batch_split_and_exclusion_keep_an_article_out():
+    a, b = seed_articles()  # undated: a (smaller id) founds the story
+    split = cluster_articles([a, b], corrections=Corrections(splits=frozenset({b.id})))
+    assert split == {a.id: story_id_for(a.id), b.id: story_id_for(b.id)}
+    excluded = cluster_articles([a, b], corrections=Corrections(exclusions=frozenset({(story_id_for(a.id), b.id)})))
+    assert excluded[a.id] != excluded[b.id]
+
+
+def test_batch_merge_resolves_the_alias_to_the_kept_story():
+    articles, _ = wikiref()
+    before = cluster_articles(articles[:40])
+    x, y = sorted(set(before.values()))[:2]
+    after = cluster_articles(articles[:40], corrections=Corrections(merges={y: x}))
+    assert after == {i: (x if s in (x, y) else s) for i, s in before.items()}
+
+
+def test_corrections_merge_is_deterministic_and_rejects_cycles():
+    merged, aliases = Corrections().merge("sb", "sa")
+    assert aliases == {"sb": "sa"} and merged.resolve("sb") == "sa"
+    assert merged.merge("sa", "sb") == (merged, {})
+    _, kept_older = Corrections().merge("sa", "sb", keep="sb")
+    assert kept_older == {"sa": "sb"}
+    with pytest.raises(ConfigError):
+        Corrections(merges={"sa": "sb", "sb": "sa"})
+    assert Corrections.from_dict(merged.to_dict()) == merged
+
+
+# --- online mode corrections ------------------------------------------------------------------------------------
+
+def test_assigner_split_and_exclusion():
+    a, b = seed_articles()
+    split = StoryAssigner(corrections=Corrections(splits=frozenset({b.id})))
+    assert split.assign(a) != split.assign(b) == story_id_for(b.id)
+    excluded = StoryAssigner(corrections=Corrections(exclusions=frozenset({(story_id_for(a.id), b.id)})))
+    assert excluded.assign(a) != excluded.assign(b)
+
+
+def test_assigner_merge_keeps_the_older_id_and_returns_the_alias_map():
+    articles, _ = wikiref()
+    seeds = seed_articles()
+    assigner = StoryAssigner()
+    old, new = assigner.assign(seeds[0]), assigner.assign(articles[0])
+    assert old != new
+    assert assigner.merge(new, old) == {new: old}
+    assert assigner.merge(old, new) == {}
+    assert assigner.story_of[articles[0].id] == old
+    assert assigner.assign(articles[1], copy_of_story=new) == old
+    assert assigner.assign(seeds[1]) == old  # the merged centroid still attracts the seed's twin
+    reloaded = StoryAssigner(corrections=assigner.corrections)
+    reloaded.load([(old, [seeds[0]]), (new, [articles[0]])])
+    assert len(reloaded) == 1 and reloaded.assign(articles[0]) == old

@@ -66,3 +66,32 @@ def test_store_round_trips_articles(tmp_path, text, title, site, published):
         with store.transaction():
             store.add_article(article)
         assert store.article(article.id) == article
+
+
+def test_a_version_1_store_migrates_without_loss(tmp_path):
+    from newsfuse.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript(MIGRATIONS[1] + ";PRAGMA user_version=1;")
+    con.execute("INSERT INTO articles (id, text, title, added) VALUES ('a1', 'Kirby said so.', 'T', '2024-01-01')")
+    con.execute("INSERT INTO stories (id, headline) VALUES ('sa1', 'T')")
+    con.execute("INSERT INTO story_articles (article_id, story_id) VALUES ('a1', 'sa1')")
+    con.commit()
+    con.close()
+    with SqliteStore(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.article("a1").text == "Kirby said so."
+        assert store.story_members("sa1") == ["a1"]
+        assert store.stale_briefs() == ["sa1"]  # an old store's briefs are rebuilt on the next run
+        assert store.search("Kirby")[0][0] == "a1"
+
+
+def test_work_left_by_a_killed_run_is_pending(tmp_path):
+    with SqliteStore(tmp_path / "n.db") as store:
+        with store.transaction():
+            store.add_article(Article(id="a1", text="x"))
+            store.add_article(Article(id="a2", text="y"))
+            store.add_duplicate(Duplicate("a2", None, "original"))
+        assert [a.id for a in store.pending_dedup()] == ["a1"]
+        assert [a.id for a in store.pending_cluster()] == ["a2"]

@@ -2,10 +2,13 @@
 
 ``StoryAssigner`` assigns articles in time order to stories (hashed TF-IDF cosines of title, body and
 entities, time window); ``cluster_articles`` runs dedup then assignment over a batch; ``score_clusters``
-scores a clustering against gold labels (B-cubed and pair F1).
+scores a clustering against gold labels (B-cubed and pair F1); ``Corrections`` carries the analyst's merges,
+splits and exclusions, respected by both modes. ``cluster_articles`` is batch mode: TF-IDF fitted on the batch
+and average-linkage agglomeration with a cohesion check (``agglomerate``).
 """
 from .assigner import StoryAssigner, story_id_for
 from .batch import cluster_articles
+from .corrections import Corrections
 from .score import ClusterScore, score_clusters
 
-__all__ = ["ClusterScore", "StoryAssigner", "cluster_articles", "score_clusters", "story_id_for"]
+__all__ = ["ClusterScore", "Corrections", "StoryAssigner", "cluster_articles", "score_clusters", "story_id_for"]

@@ -11,6 +11,10 @@ term. Because a centroid is a sum, dot(article, centroid) is the sum of the post
 one ``np.bincount`` over all stories; centroid norms are updated in O(1) from that same dot product when an
 article joins (|c + v|^2 = |c|^2 + 2 c.v + |v|^2). Vectors are weighted with the IDF known when the article
 arrives; ``prime`` counts a batch's document frequencies first so early articles are weighted as well as late.
+
+Analyst ``Corrections`` are respected: story ids resolve through its merges (so ``load`` folds an alias story
+into its kept story), a split article founds a new story, and an excluded (story, article) pair is never joined.
+``merge(a, b)`` merges two held stories (the older id stays) and returns the alias map.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import numpy as np
 from ..config import ClusterConfig
 from ..dedup import time_key
 from ..records import Article, to_utc
+from .corrections import Corrections
 from .features import FIELDS, OnlineIdf, TermCounts, term_counts
 
 
@@ -52,6 +57,21 @@ class _Postings:
             return np.zeros(n_stories)
         return np.bincount(np.concatenate(parts_s), weights=np.concatenate(parts_w), minlength=n_stories)
 
+    def relabel(self, old: int, new: int) -> None:
+        """Fold story ``old`` into ``new``: |c_new + c_old|^2 from the cross dot product, then move postings."""
+        cross = 0.0
+        for term, stories in self.stories.items():
+            s = np.frombuffer(stories, dtype=np.int32)
+            if (s == old).any() and (s == new).any():
+                w = np.frombuffer(self.weights[term], dtype=np.float32)
+                cross += float(w[s == old].sum()) * float(w[s == new].sum())
+            if (s == old).any():
+                s = s.copy()
+                s[s == old] = new
+                self.stories[term] = array("i", s.tobytes())
+        self.norm2[new] += self.norm2[old] + 2.0 * cross
+        self.norm2[old] = 0.0
+
     def add(self, story: int, indices: np.ndarray, weights: np.ndarray, dot: float) -> None:
         """Add an article vector to a story's centroid; ``dot`` is dot(vector, centroid) before adding."""
         while len(self.norm2) <= story:
@@ -73,8 +93,9 @@ class StoryAssigner:
     ``prime`` counts a batch's document frequencies before assigning it. ``counts`` tallies joined/new/copy.
     """
 
-    def __init__(self, config: ClusterConfig | None = None):
+    def __init__(self, config: ClusterConfig | None = None, corrections: Corrections | None = None):
         self.config = config or ClusterConfig()
+        self.corrections = corrections or Corrections()
         self.idf = {name: OnlineIdf() for name in FIELDS}
         self._index = {name: _Postings() for name in FIELDS}
         self._ids: list[str] = []
@@ -82,6 +103,7 @@ class StoryAssigner:
         self._first: list[float] = []  # per story, POSIX seconds; nan when the story has no dated article
         self._last: list[float] = []
         self._primed: set[str] = set()
+        self._merged: set[int] = set()  # slots folded into another story by merge()
         self.story_of: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
 
@@ -117,12 +139,16 @@ class StoryAssigner:
         dots = {name: self._index[name].dots(*vectors[name], len(self._ids)) for name in FIELDS}
         when = self._time(article)
         if copy_of_story is not None:
+            copy_of_story = self.corrections.resolve(copy_of_story)
             slot, kind = self._slot.get(copy_of_story), "copy"
             slot = self._new_story(copy_of_story) if slot is None else slot
         else:
-            slot = self._best(vectors, dots, when)
+            slot = None if article.id in self.corrections.splits else self._best(vectors, dots, when, article.id)
             kind = "joined" if slot is not None else "new"
-            slot = self._new_story(story_id_for(article.id)) if slot is None else slot
+            if slot is None:
+                story_id = self.corrections.resolve(story_id_for(article.id))
+                slot = self._slot.get(story_id)
+                slot = self._new_story(story_id) if slot is None else slot
         self._join(slot, vectors, dots, when)
         self.counts[kind] += 1
         self.story_of[article.id] = self._ids[slot]
@@ -173,10 +199,37 @@ class StoryAssigner:
             total[cold] = 0.0
         return total
 
-    def _best(self, vectors: dict, dots: dict[str, np.ndarray], when: float) -> int | None:
+    def merge(self, a: str, b: str) -> dict[str, str]:
+        """Merge two held stories: the older (founded first here) keeps its id, the other becomes its alias.
+
+        Returns ``{alias: kept}`` (empty if they are one story already); ``self.corrections`` records it, so later
+        assignments and a ``load`` with the same corrections resolve the alias. Costs one pass over the index.
+        """
+        slots = sorted({self._slot[self.corrections.resolve(s)] for s in (a, b)})
+        if len(slots) == 1:
+            return {}
+        kept, alias = slots
+        self.corrections, aliases = self.corrections.merge(self._ids[kept], self._ids[alias], keep=self._ids[kept])
+        for name in FIELDS:
+            self._index[name].relabel(alias, kept)
+        self._first[kept] = min(x for x in (self._first[kept], self._first[alias]) if not math.isnan(x)) \
+            if not (math.isnan(self._first[kept]) and math.isnan(self._first[alias])) else math.nan
+        self._last[kept] = max(x for x in (self._last[kept], self._last[alias]) if not math.isnan(x)) \
+            if not (math.isnan(self._last[kept]) and math.isnan(self._last[alias])) else math.nan
+        self._merged.add(alias)
+        self._slot[self._ids[alias]] = kept
+        self.story_of = {i: self.corrections.resolve(s) for i, s in self.story_of.items()}
+        return aliases
+
+    def _best(self, vectors: dict, dots: dict[str, np.ndarray], when: float, article_id: str = "") -> int | None:
         if not self._ids:
             return None
         combined = self._combined(vectors, dots, when)
+        if self._merged:
+            combined[list(self._merged)] = 0.0
+        for story_id in self.corrections.excluded_stories(article_id):
+            if story_id in self._slot:
+                combined[self._slot[story_id]] = 0.0
         best = int(np.argmax(combined))  # ties go to the oldest story
         return best if combined[best] >= self.config.threshold else None
 

@@ -1,31 +1,54 @@
-"""Batch clustering for the ``newsfuse cluster`` command: dedup first, then story assignment in time order."""
+"""Batch clustering for the ``newsfuse cluster`` command: dedup first, then agglomerative story clustering.
+
+Unlike the online ``StoryAssigner``, batch mode sees the whole batch: TF-IDF is fitted on it, and clusters are
+formed by average-linkage agglomeration with a cohesion check (``agglomerate``). Dedup copies join their
+original's story. Story ids are ``story_id_for`` the earliest article (time order, then id) of each cluster, so
+the result does not depend on input order; the analyst's ``Corrections`` are respected and their merges resolved.
+"""
 from __future__ import annotations
 
+import math
 from typing import Iterable
+
+import numpy as np
 
 from ..config import ClusterConfig, DedupConfig
 from ..dedup import Deduplicator, time_order
-from ..records import Article
-from .assigner import StoryAssigner
+from ..records import Article, to_utc
+from .agglomerate import agglomerate
+from .assigner import story_id_for
+from .corrections import Corrections
+from .features import batch_vectors
 
 
 def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None = None,
-                     dedup_config: DedupConfig | None = None) -> dict[str, str]:
+                     dedup_config: DedupConfig | None = None,
+                     corrections: Corrections | None = None) -> dict[str, str]:
     """Map each article id to a story id.
 
-    Articles are sorted by published time (undated last, then id); document frequencies are counted over the
-    whole batch first; each article goes through dedup, and a copy joins its original's story.
+    Articles are sorted by published time (undated last, then id); each goes through dedup, and a copy joins its
+    original's story; the originals are clustered together (see ``agglomerate``).
     """
+    config, corrections = config or ClusterConfig(), corrections or Corrections()
     ordered = time_order(articles)
     dedup = Deduplicator(dedup_config or DedupConfig())
-    assigner = StoryAssigner(config or ClusterConfig())
-    assigner.prime(ordered)
+    copy_of = {a.id: dedup.add(a).duplicate_of for a in ordered}
+    originals = [a for a in ordered if copy_of[a.id] is None or copy_of[a.id] not in copy_of]
     stories: dict[str, str] = {}
-    for article in ordered:
-        link = dedup.add(article)
-        copy_of = stories.get(link.duplicate_of) if link.duplicate_of else None
-        stories[article.id] = assigner.assign(article, copy_of_story=copy_of)
+    if originals:
+        times = np.array([_time(a) for a in originals])
+        founders = agglomerate(batch_vectors(originals), times, [story_id_for(a.id) for a in originals], config,
+                               corrections)
+        stories = {a.id: corrections.resolve(story_id_for(originals[f].id)) for a, f in zip(originals, founders)}
+    for article in ordered:  # copies, in time order, so a copy of a copy finds its original's story
+        if article.id not in stories:
+            stories[article.id] = stories[copy_of[article.id]]
     return stories
+
+
+def _time(article: Article) -> float:
+    published = to_utc(article.published)
+    return published.timestamp() if published else math.nan
 
 
 __all__ = ["cluster_articles"]

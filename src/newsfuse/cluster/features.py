@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfVectorizer
 
 from ..records import Article
 
@@ -100,6 +101,26 @@ def term_counts(article: Article) -> dict[str, TermCounts]:
     return out
 
 
+_PLAIN_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def plain_tokens(text: str) -> list[str]:
+    """Lowercased words and numbers, English stop words dropped, no stemming: numbers ("15,000", "2016") and
+    weekdays tell events apart (bench/cluster.py: nearest-neighbour accuracy 0.868 vs 0.849 for ``word_tokens``)."""
+    return [w for w in _PLAIN_TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+def batch_vectors(articles: list[Article]) -> sp.csr_matrix:
+    """One L2-normalised TF-IDF row per article over title + body, fitted on the batch (sublinear tf, smooth
+    idf). One joint vector beats a weighted sum of per-field cosines on both dev sets (bench/cluster.py)."""
+    texts = [(a.title or "") + "\n" + a.text for a in articles]
+    vectorizer = TfidfVectorizer(analyzer=plain_tokens, sublinear_tf=True, dtype=np.float64)
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # an empty vocabulary: no article has a word
+        return sp.csr_matrix((len(articles), 1))
+
+
 class OnlineIdf:
     """Document frequencies counted as articles arrive; idf = ln((1 + n) / (1 + df)) + 1 (sklearn's smooth idf)."""
 
@@ -120,4 +141,5 @@ class OnlineIdf:
         return weights / np.float32(np.linalg.norm(weights))
 
 
-__all__ = ["FIELDS", "OnlineIdf", "TermCounts", "entity_tokens", "field_texts", "term_counts"]
+__all__ = ["FIELDS", "OnlineIdf", "TermCounts", "batch_vectors", "entity_tokens", "field_texts", "plain_tokens",
+           "term_counts"]

@@ -40,5 +40,8 @@ CREATE TABLE feed_seen (key TEXT PRIMARY KEY, seen TEXT NOT NULL);
 CREATE INDEX articles_site ON articles (site);
 CREATE INDEX articles_added ON articles (added);
 """,
+    3: """
+ALTER TABLE stories ADD COLUMN brief_stale INTEGER NOT NULL DEFAULT 1;
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

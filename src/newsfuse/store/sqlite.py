@@ -156,7 +156,7 @@ class SqliteStore:
             "INSERT INTO stories (id, headline, first_seen, last_seen, updated) VALUES (?, '', ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET first_seen=min(coalesce(first_seen, excluded.first_seen), "
             "coalesce(excluded.first_seen, first_seen)), last_seen=max(coalesce(last_seen, excluded.last_seen), "
-            "coalesce(excluded.last_seen, last_seen)), updated=excluded.updated",
+            "coalesce(excluded.last_seen, last_seen)), updated=excluded.updated, brief_stale=1",
             (story_id, when, when, _now()))
         self.db.execute("INSERT OR REPLACE INTO story_articles (article_id, story_id) VALUES (?,?)",
                         (article_id, story_id))
@@ -177,6 +177,24 @@ class SqliteStore:
             return exact[0] if exact else rows[0][0]
         hint = "; it matches several stories, give more characters" if rows else ""
         raise NotFoundError(f"no story {story_id!r} in {self.path}{hint}")
+
+    # -- work left by an interrupted run ------------------------------------------------------------------------
+    def pending_dedup(self) -> list[Article]:
+        """Stored articles that no dedup phase has linked yet (a run stopped after storing them)."""
+        rows = self.db.execute(f"SELECT {', '.join('a.' + c for c in _ARTICLE_COLUMNS.split(', '))} FROM articles a "
+                               "LEFT JOIN duplicates d ON d.id = a.id WHERE d.id IS NULL")
+        return [_article(r) for r in rows]
+
+    def pending_cluster(self) -> list[Article]:
+        """Linked articles that belong to no story yet."""
+        rows = self.db.execute(f"SELECT {', '.join('a.' + c for c in _ARTICLE_COLUMNS.split(', '))} FROM articles a "
+                               "JOIN duplicates d ON d.id = a.id LEFT JOIN story_articles m ON m.article_id = a.id "
+                               "WHERE m.article_id IS NULL")
+        return [_article(r) for r in rows]
+
+    def stale_briefs(self) -> list[str]:
+        """Stories whose brief is missing or older than their articles."""
+        return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE brief_stale=1 ORDER BY id")]
 
     def story_ids(self) -> list[str]:
         """Biggest first, then newest, then id."""
@@ -209,7 +227,7 @@ class SqliteStore:
     def set_brief(self, brief: Brief) -> None:
         self.db.execute("INSERT OR REPLACE INTO briefs (story_id, json, updated) VALUES (?,?,?)",
                         (brief.story, json.dumps(brief.to_json(), ensure_ascii=False), _now()))
-        self.db.execute("UPDATE stories SET headline=? WHERE id=?", (brief.headline, brief.story))
+        self.db.execute("UPDATE stories SET headline=?, brief_stale=0 WHERE id=?", (brief.headline, brief.story))
 
     def brief(self, story_id: str) -> Brief | None:
         row = self.db.execute("SELECT json FROM briefs WHERE story_id=?", (story_id,)).fetchone()

@@ -1,0 +1,157 @@
+"""Batch story clustering: average-linkage agglomeration with a cohesion check and constraints.
+
+Articles are TF-IDF vectors fitted on the whole batch (``features.batch_vectors``). Clusters are merged
+greedily, the pair with the highest average pairwise cosine first, while that average is at least
+``batch_similarity``. A merge is refused when the average link between the two clusters is below
+``cohesion_ratio`` x their own cohesion (the average cosine inside each cluster, size-weighted; singletons have
+none): tight stories of near-identical reports then do not absorb a loosely related story, while a loose
+topic whose members are all about as similar to each other keeps growing. Constraints refuse a merge too:
+the time window (the gap between the two clusters' date ranges exceeds ``window_days``; undated articles have
+no time term) and the analyst's ``Corrections`` (splits and exclusions). A refused pair is tried again only
+after one of its clusters has changed.
+
+Only pairs with cosine >= ``_PAIR_FLOOR`` are stored (a sparse graph, computed in row blocks), so memory grows
+with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..config import ClusterConfig
+from .corrections import Corrections
+
+_PAIR_FLOOR = 0.02  # cosines below this are dropped from the similarity graph
+_BLOCK_ROWS = 2048
+
+
+def similar_pairs(vectors: sp.csr_matrix, floor: float = _PAIR_FLOOR) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) for i < j with cosine >= floor; ``vectors`` rows are L2-normalised."""
+    pairs: list[tuple[int, int, float]] = []
+    transposed = vectors.T.tocsc()
+    for start in range(0, vectors.shape[0], _BLOCK_ROWS):
+        block = (vectors[start:start + _BLOCK_ROWS] @ transposed).tocoo()
+        rows, cols = block.row + start, block.col
+        keep = (cols > rows) & (block.data >= floor)
+        pairs.extend(zip(rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist()))
+    return pairs
+
+
+def _nan_min(x: float, y: float) -> float:
+    """min(x, y) where nan means "no value" (undated)."""
+    return y if math.isnan(x) else x if math.isnan(y) else min(x, y)
+
+
+@dataclass
+class _Cluster:
+    founder: int  # smallest row index (rows are in time order, so the founder is the earliest article)
+    size: int = 1
+    inner: float = 0.0  # sum of cosines of the pairs inside
+    first: float = math.nan
+    last: float = math.nan
+    splits: set[int] = field(default_factory=set)  # members that must found their own story
+    exclusions: set[str] = field(default_factory=set)  # story ids some member must never join
+    links: dict[int, float] = field(default_factory=dict)  # other cluster -> sum of cosines between them
+    version: int = 0
+
+    @property
+    def cohesion(self) -> float:
+        return self.inner / (self.size * (self.size - 1) / 2) if self.size > 1 else math.nan
+
+
+class _Merger:
+    def __init__(self, n: int, times: np.ndarray, config: ClusterConfig, story_ids: Sequence[str],
+                 corrections: Corrections) -> None:
+        self.config, self.story_ids = config, story_ids
+        self.clusters = {i: _Cluster(i, first=float(times[i]), last=float(times[i])) for i in range(n)}
+        for i, story_id in enumerate(story_ids):
+            article_id = story_id[1:]
+            if article_id in corrections.splits:
+                self.clusters[i].splits.add(i)
+            self.clusters[i].exclusions = corrections.excluded_stories(article_id)
+        self.resolve = corrections.resolve
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.members = {i: [i] for i in range(n)}
+
+    def push(self, a: int, b: int) -> None:
+        ca, cb = self.clusters[a], self.clusters[b]
+        average = ca.links[b] / (ca.size * cb.size)
+        if average >= self.config.batch_similarity:
+            a, b = min(a, b), max(a, b)
+            heapq.heappush(self.heap, (-average, a, b, self.clusters[a].version, self.clusters[b].version))
+
+    def allowed(self, a: _Cluster, b: _Cluster, average: float) -> bool:
+        if not (math.isnan(a.first) or math.isnan(b.first)):
+            gap = max(a.first, b.first) - min(a.last, b.last)
+            if gap > self.config.window_days * 86_400.0:
+                return False
+        founder = min(a.founder, b.founder)
+        if any(s != founder for s in a.splits | b.splits):
+            return False
+        if (a.exclusions or b.exclusions) and self.resolve(self.story_ids[founder]) in a.exclusions | b.exclusions:
+            return False
+        cohesions = [(c.cohesion, c.size) for c in (a, b) if c.size > 1]
+        if cohesions:
+            reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
+            return average >= self.config.cohesion_ratio * reference
+        return True
+
+    def merge(self, a: int, b: int) -> None:
+        keep, gone = (a, b) if self.clusters[a].founder < self.clusters[b].founder else (b, a)
+        ck, cg = self.clusters[keep], self.clusters.pop(gone)
+        ck.inner += cg.inner + ck.links.pop(gone)
+        ck.size += cg.size
+        ck.first, ck.last = _nan_min(ck.first, cg.first), -_nan_min(-ck.last, -cg.last)
+        ck.splits |= cg.splits
+        ck.exclusions |= cg.exclusions
+        ck.founder = min(ck.founder, cg.founder)
+        ck.version += 1
+        for other, weight in cg.links.items():
+            if other == keep:
+                continue
+            co = self.clusters[other]
+            del co.links[gone]
+            ck.links[other] = ck.links.get(other, 0.0) + weight
+            co.links[keep] = ck.links[other]
+        members = self.members
+        members[keep].extend(members.pop(gone))
+        for other in ck.links:
+            self.push(keep, other)
+
+    def run(self, pairs: list[tuple[int, int, float]]) -> dict[int, list[int]]:
+        for i, j, cosine in pairs:
+            self.clusters[i].links[j] = self.clusters[j].links[i] = cosine
+        for i, j, _ in pairs:
+            self.push(i, j)
+        while self.heap:
+            negative, a, b, va, vb = heapq.heappop(self.heap)
+            ca, cb = self.clusters.get(a), self.clusters.get(b)
+            if ca is None or cb is None or ca.version != va or cb.version != vb:
+                continue  # stale: one of the clusters has changed since
+            if self.allowed(ca, cb, -negative):
+                self.merge(a, b)
+        return self.members
+
+
+def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str], config: ClusterConfig,
+                corrections: Corrections | None = None) -> list[int]:
+    """For each row (rows in time order), the row index of its cluster's founder.
+
+    ``times`` are POSIX seconds (nan when undated); ``story_ids[i]`` is the id row i would found a story with.
+    """
+    merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections())
+    members = merger.run(similar_pairs(vectors))
+    founder_of = [0] * vectors.shape[0]
+    for rows in members.values():
+        founder = min(rows)
+        for row in rows:
+            founder_of[row] = founder
+    return founder_of
+
+
+__all__ = ["agglomerate", "similar_pairs"]
