@@ -139,17 +139,27 @@ class Story:
 
 @dataclass(frozen=True, slots=True)
 class Cited:
-    """A summary sentence with every article that states it."""
+    """A summary sentence with every article that states it.
+
+    ``independent`` counts the sources once per copy group (an original and its copies), None when unknown (briefs
+    stored before it existed); ``copies`` lists the sources that copy another article.
+    """
 
     text: str
     sources: tuple[str, ...]
+    independent: int | None = None
+    copies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
+    """A quotation with every article that carries it; ``independent`` and ``copies`` as in :class:`Cited`."""
+
     text: str
     speaker: str | None
     sources: tuple[str, ...]
+    independent: int | None = None
+    copies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +179,7 @@ class Event:
     text: str
     sources: tuple[str, ...]
     resolved: bool = False
+    phrase: str | None = None  # the date as the article words it ("last Wednesday"), None when unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +225,13 @@ def brief_from_json(data: dict[str, Any]) -> Brief:
     return Brief(
         story=data["story"],
         headline=data.get("headline", ""),
-        summary=tuple(Cited(s["text"], tuple(s["sources"])) for s in data.get("summary", [])),
-        quotes=tuple(Quote(q["text"], q.get("speaker"), tuple(q["sources"])) for q in data.get("quotes", [])),
+        summary=tuple(Cited(s["text"], tuple(s["sources"]), s.get("independent"), tuple(s.get("copies", ())))
+                      for s in data.get("summary", [])),
+        quotes=tuple(Quote(q["text"], q.get("speaker"), tuple(q["sources"]), q.get("independent"),
+                           tuple(q.get("copies", ()))) for q in data.get("quotes", [])),
         entities=tuple(Entity(e["name"], e["label"], e["count"], tuple(e["sources"]), tuple(e.get("variants", ())))
                        for e in data.get("entities", [])),
-        timeline=tuple(Event(e["date"], e["text"], tuple(e["sources"]), e.get("resolved", False))
+        timeline=tuple(Event(e["date"], e["text"], tuple(e["sources"]), e.get("resolved", False), e.get("phrase"))
                        for e in data.get("timeline", [])),
         unique=tuple(Unique(u["source"], u["text"]) for u in data.get("unique", [])),
         disagreements=tuple(Disagreement(d["kind"], d["text"], tuple(tuple(c) for c in d["claims"]))

@@ -90,3 +90,17 @@ def test_disagreement_on_numbers():
 
 def test_empty_story():
     assert build_brief("empty", []).summary == ()
+
+
+def test_disagreement_on_casualties_between_outlets():
+    wire = Article(id="wire", site="Wire", text=(
+        "KABUL, Afghanistan (AP) — A suicide bomber struck a crowded market in Kabul on Tuesday, killing at least 12 "
+        "people and wounding 30 others, officials said.\n\nThe attack happened shortly after noon near the main "
+        "mosque, according to the Interior Ministry spokesman. No group immediately claimed responsibility."))
+    local = Article(id="local", site="Local", text=(
+        "A suicide bombing at a busy Kabul market on Tuesday killed 19 people and wounded 30 others, police said.\n\n"
+        "Witnesses described chaos as ambulances rushed to the scene. The Taliban condemned the attack."))
+    [found] = build_brief("kabul", [wire, local]).disagreements
+    assert found.kind == "number"
+    assert dict(found.claims) == {"wire": "12 people", "local": "19 people"}  # the 30 wounded agree
+    assert build_brief("kabul", [wire, local], {"local": "wire"}).disagreements == ()  # a copy is no second outlet

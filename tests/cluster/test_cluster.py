@@ -177,3 +177,107 @@ def test_assigner_merge_keeps_the_older_id_and_returns_the_alias_map():
     reloaded = StoryAssigner(corrections=assigner.corrections)
     reloaded.load([(old, [seeds[0]]), (new, [articles[0]])])
     assert len(reloaded) == 1 and reloaded.assign(articles[0]) == old
+
+
+# --- incremental mode: assign_many against held stories, state, stable ids --------------------------------------
+
+def chunks(articles: list[Article], n: int = 10) -> list[list[Article]]:
+    """``n`` runs in a fixed shuffled order (seed 11)."""
+    order = list(articles)
+    random.Random(11).shuffle(order)
+    return [order[i::n] for i in range(n)]
+
+
+def incremental(articles: list[Article], restore: str = "load") -> dict[str, str]:
+    """Each chunk is one run: a fresh assigner restores the previous runs' stories (``load`` from their articles,
+    or ``load_state`` of the last run's ``export_state``), then ``assign_many`` places the chunk."""
+    stories: dict[str, str] = {}
+    by_id, blob = {a.id: a for a in articles}, b""
+    for chunk in chunks(articles):
+        assigner = StoryAssigner()
+        if restore == "load":
+            held: dict[str, list[Article]] = {}
+            for article_id, story in stories.items():
+                held.setdefault(story, []).append(by_id[article_id])
+            assigner.load(held.items())
+        elif blob:
+            assigner.load_state(blob)
+        run = assigner.assign_many(chunk)
+        assert all(stories.get(i, s) == s for i, s in run.items())
+        stories.update(run)
+        blob = assigner.export_state()
+    return stories
+
+
+def test_assign_many_on_an_empty_assigner_is_batch_mode():
+    articles, _ = wikiref()
+    assert StoryAssigner().assign_many(articles[:60]) == cluster_articles(articles[:60])
+
+
+def test_stories_keep_their_ids_and_members_as_they_grow():
+    articles, _ = allsides()
+    runs, assigner, seen = chunks(articles[:300], 5), StoryAssigner(), {}
+    for run in runs:
+        placed = assigner.assign_many(run)
+        members = {}
+        for article_id, story in {**seen, **placed}.items():
+            members.setdefault(story, set()).add(article_id)
+        for article_id, story in seen.items():  # no held story is split, merged or renamed
+            assert assigner.story_of[article_id] == story
+            assert {i for i in members[story] if i in seen} == {i for i, s in seen.items() if s == story}
+        seen.update(placed)
+    assert any(story[1:] not in {a.id for a in runs[0]} and story in set(seen.values()) for story in seen.values())
+
+
+def test_rerunning_the_same_input_gives_the_same_stories():
+    articles, _ = wikiref()
+    assert incremental(articles[:80]) == incremental(articles[:80])
+    assert StoryAssigner().assign_many(articles[:50]) == StoryAssigner().assign_many(list(reversed(articles[:50])))
+
+
+def test_state_round_trips_and_places_like_the_original():
+    articles, _ = wikiref()
+    first, rest = articles[:150], articles[150:]
+    original = StoryAssigner(ClusterConfig(centroid_terms=0))
+    original.assign_many(first)
+    restored = StoryAssigner(ClusterConfig(centroid_terms=0))
+    assert restored.load_state(original.export_state()) == len(original)
+    assert restored.assign_many(rest) == original.assign_many(rest)
+
+
+def test_assign_many_copies_follow_their_original_in_the_same_run():
+    a, b = seed_articles()
+    wiki = wikiref()[0][0]
+    placed = StoryAssigner().assign_many([a, wiki, b], copy_of={wiki.id: a.id}, copy_of_story={b.id: "sheld"})
+    assert placed[wiki.id] == placed[a.id] and placed[b.id] == "sheld"
+
+
+def test_dated_runs_respect_the_window_against_held_stories():
+    a, b = seed_articles()
+    assigner = StoryAssigner(ClusterConfig(window_days=2))
+    story = assigner.assign_many([replace(a, published=T0)])[a.id]
+    assert assigner.assign_many([replace(b, published=T0 + timedelta(days=3))])[b.id] != story
+    again = StoryAssigner(ClusterConfig(window_days=2))
+    assert again.assign_many([replace(a, published=T0)])[a.id] == story
+    assert again.assign_many([replace(b, published=T0 + timedelta(days=1))])[b.id] == story
+
+
+@pytest.mark.gate
+@pytest.mark.parametrize("name, restore", [("allsides", "load"), ("wikiref", "load"), ("allsides", "state"),
+                                           ("wikiref", "state")])
+def test_gate_incremental(floors, name, restore):
+    articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
+    score = score_clusters(incremental(articles, restore), gold)
+    print(name, "incremental", restore, score)
+    assert score.bcubed_f1 >= floors["cluster"][f"{name}_incremental_{restore}_bcubed_f1_floor"], str(score)
+
+
+@pytest.mark.gate
+@pytest.mark.parametrize("name", ["allsides", "wikiref"])
+def test_gate_online(floors, name):
+    articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
+    assigner = StoryAssigner()
+    assigner.prime(articles)
+    score = score_clusters({a.id: assigner.assign(a) for a in articles}, gold)
+    print(name, "online", score)
+    assert score.bcubed_f1 >= floors["cluster"][f"{name}_online_bcubed_f1_floor"], str(score)

@@ -1,13 +1,15 @@
-"""build_brief: one story's articles -> a Brief (summary, headline, quotes, entities, timeline, unique, disagreements)."""
+"""build_brief: one story's articles -> a Brief (summary, headline, quotes, entities, timeline, unique,
+disagreements)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Mapping, Sequence
 
 from ..config import BriefConfig
-from ..nlp import parse_many
+from ..nlp import entity_spans_many
 from ..records import Article, Brief
 from .disagree import disagreements
+from .reading import paragraphs_to_read
 from .sections import entities, quotes, timeline, unique
 from .sentences import story_sentences
 from .summary import choose_headline, concept_weights, summarize
@@ -33,17 +35,19 @@ def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mappin
     articles = [a for a in _recent(articles, config.max_articles) if a.text and a.text.strip()]
     if not articles:
         return Brief(story=story_id, headline="")
-    parse_many([a.text for a in articles])  # one batched spaCy pass, cached for the sections below
+    reading = paragraphs_to_read(articles, config.ner_words)
+    titles = [a.title for a in articles if a.title]
+    entity_spans_many([a.text for a in articles] + titles, [reading[a.id] for a in articles] + [None] * len(titles))
     sentences = story_sentences(articles, duplicate_of)
     summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences)
-    found, names = entities(articles, config.max_entities)
+    found, names = entities(articles, config.max_entities, reading)
     return Brief(
         story=story_id,
         headline=choose_headline(articles, summary),
         summary=tuple(summary),
-        quotes=tuple(quotes(articles, names, config.max_quotes)),
+        quotes=tuple(quotes(articles, names, config.max_quotes, reading, duplicate_of)),
         entities=tuple(found),
-        timeline=tuple(timeline(articles, sentences, config.max_events)),
+        timeline=tuple(timeline(articles, sentences, config.max_events, reading)),
         unique=tuple(unique(articles, sentences, duplicate_of, concept_weights(articles, duplicate_of),
                             config.unique_per_source)),
         disagreements=tuple(disagreements(articles, sentences, duplicate_of)),

@@ -1,8 +1,9 @@
 """Disagreements: sentences from different sources that tell the same fact with different numbers or dates.
 
-Two sentences are aligned when their TF-IDF cosine is high. Numbers are compared by the word that follows them
-("28 missiles" vs "30 missiles", "two people" vs "three people"); dates by their resolved values where both
-resolve and one is not a coarser form of the other ("2023" agrees with "2023-03").
+Two sentences are aligned when their TF-IDF cosine (over crude word stems, so "killing" meets "killed") is high.
+Numbers are compared by the word that follows them ("28 missiles" vs "30 missiles", "12 people" vs "19 people");
+dates by their resolved values where both resolve and one is not a coarser form of the other ("2023" agrees with
+"2023-03").
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from typing import Mapping, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..nlp import find_dates
@@ -19,7 +20,15 @@ from .sentences import Sentence, family
 
 ALIGNED = 0.5  # cosine at or above which two sentences state the same fact
 _WORDS = "one two three four five six seven eight nine ten eleven twelve dozen hundred thousand".split()
-_NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b", re.I)
+_COUNTED = r"[a-z]+s|people|persons|children|men|women|dead|injured|wounded|killed|missing"
+_NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}?(" + _COUNTED + r")\b", re.I)
+_SUFFIX = re.compile(r"(?:ings|ing|ers|er|ed|es|s)$")
+
+
+def _stems(text: str) -> list[str]:
+    """Lowercased content words with a crude suffix cut ("bombing", "bomber" -> "bomb"), so retellings align."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ENGLISH_STOP_WORDS]
+    return [w if len(w) <= 4 or w.isdigit() else _SUFFIX.sub("", w) or w for w in words]
 
 
 def numbers(text: str) -> dict[str, str]:
@@ -60,7 +69,9 @@ def disagreements(articles: Sequence[Article], sentences: Sequence[Sentence],
     if len(factual) < 2:
         return []
     try:
-        vectors = normalize(TfidfVectorizer(stop_words="english").fit_transform([s.text for s in factual]))
+        vectorizer = TfidfVectorizer(tokenizer=_stems, token_pattern=None,
+                                     lowercase=False)
+        vectors = normalize(vectorizer.fit_transform([s.text for s in factual]))
     except ValueError:
         return []
     similarity = (vectors @ vectors.T).toarray()

@@ -7,18 +7,29 @@ from typing import Mapping, Sequence
 
 from ..nlp import entity_mentions, extract_quotes, find_dates, merge_names, sentence_spans, word_tokens
 from ..records import Article, Entity, Event, Quote, Unique
-from .sentences import Sentence, family
+from .reading import Reading
+from .sentences import Sentence, family, support
+
+
+# One-word compass and generic place words the recogniser tags as places ("the West", "in the North"): not places
+# a reader can look up, so not listed.
+GENERIC_PLACES = frozenset("""north south east west northeast northwest southeast southwest north-east north-west
+south-east south-west midwest center centre central""".split()) - {"midwest"}
 
 
 def _phrase(text: str) -> str:
     return " " + " ".join(word_tokens(text)) + " "
 
 
-def entities(articles: Sequence[Article], limit: int = 30) -> tuple[list[Entity], dict[str, str]]:
-    """Entities across the story, variants merged, most mentioned first; and the variant -> name map."""
-    mentions = {a.id: entity_mentions(a.text) + (entity_mentions(a.title) if a.title else []) for a in articles}
+def entities(articles: Sequence[Article], limit: int = 30,
+             reading: Reading | None = None) -> tuple[list[Entity], dict[str, str]]:
+    """Entities across the story (in the paragraphs ``reading`` lists, all by default), variants merged, most
+    mentioned first; and the variant -> name map."""
+    reading = reading or {}
+    mentions = {a.id: entity_mentions(a.text, reading.get(a.id)) + (entity_mentions(a.title) if a.title else [])
+                for a in articles}
     lowercase = set(word_tokens(" ".join(re.findall(r"\b[a-z]\w*", " ".join(a.text for a in articles)))))
-    mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in lowercase]
+    mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in lowercase | GENERIC_PLACES]
                 for aid, ms in mentions.items()}  # "Defense" is a word here, not an organisation
     counts = Counter((m.name, m.label) for ms in mentions.values() for m in ms)
     canon = merge_names(counts)
@@ -39,12 +50,14 @@ def entities(articles: Sequence[Article], limit: int = 30) -> tuple[list[Entity]
     return found, {variant: name for variant, (name, _) in canon.items()}
 
 
-def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 12) -> list[Quote]:
+def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 12,
+           reading: Reading | None = None, duplicate_of: Mapping[str, str | None] | None = None) -> list[Quote]:
     """Direct quotations, each with every article that carries its words; the speaker most often named."""
+    reading = reading or {}
     phrases = {a.id: _phrase(a.text) for a in articles}
     found: dict[str, tuple[str, Counter]] = {}
     for article in articles:
-        for q in extract_quotes(article.text):
+        for q in extract_quotes(article.text, reading.get(article.id)):
             key = _phrase(q.text)
             text, speakers = found.setdefault(key, (q.text, Counter()))
             if q.speaker:
@@ -55,8 +68,8 @@ def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 1
         text, speakers = found[key]
         sources = tuple(aid for aid, phrase in phrases.items() if key in phrase)
         speaker = speakers.most_common(1)[0][0] if speakers else None
-        result.append(Quote(text, speaker, sources))
-    result.sort(key=lambda q: (-len(q.sources), q.speaker is None))
+        result.append(Quote(text, speaker, sources, *support(sources, duplicate_of or {})))
+    result.sort(key=lambda q: (-(q.independent or 0), -len(q.sources), q.speaker is None))
     return result[:limit]
 
 
@@ -67,12 +80,14 @@ def _date_key(date: str) -> str:
     return text.removesuffix(" this year") if text != "this year" else text
 
 
-def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: int = 20) -> list[Event]:
+def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: int = 20,
+             reading: Reading | None = None) -> list[Event]:
     """Sentences that mention a date, once per fact, sorted by resolved date (unresolved ones last)."""
+    reading = reading or {}
     at = {(s.article, s.position): s for s in sentences}
     events: list[Event] = []
     for article in articles:
-        dates = find_dates(article.text, article.published)
+        dates = find_dates(article.text, article.published, reading.get(article.id))
         for position, (start, end) in enumerate(sentence_spans(article.text)):
             inside = [d for d in dates if start <= d.start < end]
             sentence = at.get((article.id, position))
@@ -83,7 +98,8 @@ def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: 
             key = _date_key(date)
             if any(_date_key(e.date) == key and set(e.sources) & set(sentence.sources) for e in events):
                 continue
-            events.append(Event(date, sentence.text, sentence.sources, mention.resolved))
+            phrase = " ".join(mention.text.split())
+            events.append(Event(date, sentence.text, sentence.sources, mention.resolved, phrase))
     events.sort(key=lambda e: (not e.resolved, e.date if e.resolved else ""))
     return events[:limit]
 
@@ -119,4 +135,4 @@ def unique(articles: Sequence[Article], sentences: Sequence[Sentence], duplicate
     return result
 
 
-__all__ = ["entities", "quotes", "timeline", "unique"]
+__all__ = ["GENERIC_PLACES", "entities", "quotes", "timeline", "unique"]

@@ -58,6 +58,12 @@ def family(article_id: str, duplicate_of: Mapping[str, str | None]) -> str:
     return article_id
 
 
+def support(sources: Sequence[str], duplicate_of: Mapping[str, str | None]) -> tuple[int, tuple[str, ...]]:
+    """(independent sources, the sources that copy another article): what a reader needs to weigh a citation."""
+    independent = len({family(s, duplicate_of) for s in sources})
+    return independent, tuple(s for s in sources if family(s, duplicate_of) != s)
+
+
 def _split(article: Article) -> list[tuple[str, int]]:
     """(sentence, paragraph index) pairs of an article, datelines trimmed."""
     paragraphs = paragraph_spans(article.text)
@@ -96,4 +102,4 @@ def story_sentences(articles: Sequence[Article],
     return result
 
 
-__all__ = ["MIN_WORDS", "Sentence", "family", "story_sentences"]
+__all__ = ["MIN_WORDS", "Sentence", "family", "story_sentences", "support"]

@@ -19,7 +19,7 @@ from sklearn.preprocessing import normalize
 
 from ..nlp import word_tokens
 from ..records import Article, Cited
-from .sentences import Sentence, family, story_sentences
+from .sentences import Sentence, family, story_sentences, support
 
 _STOP = ENGLISH_STOP_WORDS
 
@@ -131,7 +131,8 @@ def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[
     units = [concepts(s.text) for s in sentences]
     weight = concept_weights(articles, duplicate_of)
     chosen = _story_order(sentences, select(sentences, prior, vectors, units, weight, words, weights))
-    return [Cited(sentences[i].text, sentences[i].sources) for i in chosen]
+    return [Cited(sentences[i].text, sentences[i].sources, *support(sentences[i].sources, duplicate_of))
+            for i in chosen]
 
 
 def choose_headline(articles: Sequence[Article], summary: Sequence[Cited]) -> str:

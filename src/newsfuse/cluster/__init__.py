@@ -1,7 +1,7 @@
-"""Online story assignment. Articles -> story ids.
+"""Story assignment. Articles -> story ids.
 
-``StoryAssigner`` assigns articles in time order to stories (hashed TF-IDF cosines of title, body and
-entities, time window); ``cluster_articles`` runs dedup then assignment over a batch; ``score_clusters``
+``StoryAssigner`` places each run's new articles (``assign_many``) or one article (``assign``) with the batch
+method, the held stories as fixed seeds, and persists its state (``export_state``/``load_state``); ``cluster_articles`` runs dedup then assignment over a batch; ``score_clusters``
 scores a clustering against gold labels (B-cubed and pair F1); ``Corrections`` carries the analyst's merges,
 splits and exclusions, respected by both modes. ``cluster_articles`` is batch mode: TF-IDF fitted on the batch
 and average-linkage agglomeration with a cohesion check (``agglomerate``).

@@ -10,6 +10,11 @@ the time window (the gap between the two clusters' date ranges exceeds ``window_
 no time term) and the analyst's ``Corrections`` (splits and exclusions). A refused pair is tried again only
 after one of its clusters has changed.
 
+Seeds (``agglomerate_with_seeds``): the incremental mode passes stories already held as fixed clusters (their
+size, inner cosine sum, date range and id) linked to the new rows by the sums of cosines ``centroid . v`` (a
+story's centroid is the sum of its members' unit vectors, so that sum is exactly what average linkage needs).
+New rows may join a seed or each other; two seeds never merge, so held stories never merge or split implicitly.
+
 Only pairs with cosine >= ``_PAIR_FLOOR`` are stored (a sparse graph, computed in row blocks), so memory grows
 with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average.
 """
@@ -58,6 +63,7 @@ class _Cluster:
     exclusions: set[str] = field(default_factory=set)  # story ids some member must never join
     links: dict[int, float] = field(default_factory=dict)  # other cluster -> sum of cosines between them
     version: int = 0
+    seed: bool = False  # holds a story loaded from earlier runs (at most one per cluster)
 
     @property
     def cohesion(self) -> float:
@@ -86,6 +92,8 @@ class _Merger:
             heapq.heappush(self.heap, (-average, a, b, self.clusters[a].version, self.clusters[b].version))
 
     def allowed(self, a: _Cluster, b: _Cluster, average: float) -> bool:
+        if a.seed and b.seed:
+            return False
         if not (math.isnan(a.first) or math.isnan(b.first)):
             gap = max(a.first, b.first) - min(a.last, b.last)
             if gap > self.config.window_days * 86_400.0:
@@ -96,6 +104,8 @@ class _Merger:
         if (a.exclusions or b.exclusions) and self.resolve(self.story_ids[founder]) in a.exclusions | b.exclusions:
             return False
         cohesions = [(c.cohesion, c.size) for c in (a, b) if c.size > 1]
+        if not cohesions:
+            return average >= self.config.pair_similarity
         if cohesions:
             reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
             return average >= self.config.cohesion_ratio * reference
@@ -110,6 +120,7 @@ class _Merger:
         ck.splits |= cg.splits
         ck.exclusions |= cg.exclusions
         ck.founder = min(ck.founder, cg.founder)
+        ck.seed = ck.seed or cg.seed
         ck.version += 1
         for other, weight in cg.links.items():
             if other == keep:
@@ -125,7 +136,7 @@ class _Merger:
 
     def run(self, pairs: list[tuple[int, int, float]]) -> dict[int, list[int]]:
         for i, j, cosine in pairs:
-            self.clusters[i].links[j] = self.clusters[j].links[i] = cosine
+            self.clusters[i].links[j] = self.clusters[j].links[i] = self.clusters[i].links.get(j, 0.0) + cosine
         for i, j, _ in pairs:
             self.push(i, j)
         while self.heap:
@@ -154,4 +165,50 @@ def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[s
     return founder_of
 
 
-__all__ = ["agglomerate", "similar_pairs"]
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A held story as a fixed cluster: members, sum of inner cosines, date range (nan when undated), id."""
+
+    story_id: str
+    size: int
+    inner: float
+    first: float
+    last: float
+
+
+@dataclass(frozen=True, slots=True)
+class Agglomeration:
+    """``founder_of[i]``: the founding node of new row i's cluster (seeds are nodes 0..k-1, new rows k..);
+    ``inner[f]``: the cluster's sum of inner cosines, by founding node."""
+
+    founder_of: list[int]
+    inner: dict[int, float]
+
+
+def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, int, float]],
+                           vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str],
+                           config: ClusterConfig, corrections: Corrections | None = None) -> Agglomeration:
+    """Cluster new rows (in time order) among themselves and with fixed ``seeds``.
+
+    ``seed_links`` are (seed, new row, sum of cosines between the seed's members and the row); ``story_ids[i]``
+    is the id new row i would found a story with. A seed is the founder of any cluster it is in.
+    """
+    k, n = len(seeds), vectors.shape[0]
+    merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
+                     config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections())
+    for i, seed in enumerate(seeds):
+        cluster = merger.clusters[i]
+        cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
+        cluster.splits, cluster.exclusions = set(), set()
+    pairs = [(s, k + r, w) for s, r, w in seed_links] + [(k + i, k + j, w) for i, j, w in similar_pairs(vectors)]
+    members = merger.run(pairs)
+    founder_of = [0] * n
+    for founder, rows in members.items():
+        for row in rows:
+            if row >= k:
+                founder_of[row - k] = min(rows)
+    inner = {f: merger.clusters[f].inner for f in members}  # a cluster's key is its founder
+    return Agglomeration(founder_of, inner)
+
+
+__all__ = ["Agglomeration", "Seed", "agglomerate", "agglomerate_with_seeds", "similar_pairs"]

@@ -1,35 +1,44 @@
-"""Online story assignment: each article joins the most similar recent story or founds a new one.
+"""Incremental story assignment: each run's new articles are clustered with the batch method, together with the
+held stories as fixed seeds.
 
-Similarity to a story = ``title_weight`` x cos(title) + ``body_weight`` x cos(body) + ``entity_weight`` x
-cos(entities), each a cosine between the article's field vector and the story's centroid (the sum of its
-articles' vectors), renormalised over the fields the article has (an article without a title is judged on body
-and entities). A story is cold, so not joinable, when a dated article is more than ``window_days`` after the
-story's last dated article (or before its first); undated articles and undated stories have no time term.
+Similarity is batch mode's (``cluster_articles``): one TF-IDF vector over title + body (``plain_tokens``,
+sublinear tf, smooth idf, L2-normalised), hashed so that no vocabulary is fitted, with the IDF from a corpus-level
+document-frequency table (``DocumentFrequencies``) that grows with every article and is persisted in the state.
+A held story is its centroid (the sum of its members' unit vectors), its size, the sum of its inner cosines and
+its date range, so the average link between a story and new articles is ``centroid . v / size``, exactly as if
+its members were in the batch. ``assign_many`` runs the average-linkage agglomeration with the cohesion check
+(``agglomerate_with_seeds``) over the new articles and the stories in their time window: new articles join a
+held story or found new stories among themselves; held stories never merge or split implicitly, and keep their
+ids. ``assign`` is ``assign_many`` of one article: online assignment with the same similarity and thresholds.
 
-Scoring is an inverted index per field: hashed term -> (story, weight) postings, one posting per article and
-term. Because a centroid is a sum, dot(article, centroid) is the sum of the postings of the article's terms,
-one ``np.bincount`` over all stories; centroid norms are updated in O(1) from that same dot product when an
-article joins (|c + v|^2 = |c|^2 + 2 c.v + |v|^2). Vectors are weighted with the IDF known when the article
-arrives; ``prime`` counts a batch's document frequencies first so early articles are weighted as well as late.
-
-Analyst ``Corrections`` are respected: story ids resolve through its merges (so ``load`` folds an alias story
-into its kept story), a split article founds a new story, and an excluded (story, article) pair is never joined.
-``merge(a, b)`` merges two held stories (the older id stays) and returns the alias map.
+State: ``load`` rebuilds it from stored stories and their articles (recomputing features, slow for big stores);
+``export_state``/``load_state`` persist it as one compact blob (centroids truncated to ``centroid_terms`` terms,
+see ``state.py``). Analyst ``Corrections`` are respected: story ids resolve through its merges, a split article
+founds its own story, an excluded (story, article) pair is never joined; ``merge(a, b)`` folds two held stories.
 """
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
-from typing import Iterable
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..config import ClusterConfig
-from ..dedup import time_key
+from ..dedup import time_order
 from ..records import Article, to_utc
+from .agglomerate import Seed, agglomerate_with_seeds
 from .corrections import Corrections
-from .features import FIELDS, OnlineIdf, TermCounts, term_counts
+from .features import DocumentFrequencies, hashed_counts
+from .index import CentroidIndex
+from .state import StoryTable, read_state, write_state
+
+_LINK_FLOOR = 0.02  # average cosines (centroid . v / size) below this are not links, as agglomerate's pair floor
+
+# Hook for a dense term (e.g. sentence embeddings): given articles, unit rows to append to their sparse vectors,
+# scaled so that dot products add ``weight x dense cosine``. None: sparse TF-IDF only.
+DenseFeatures = Callable[[list[Article]], np.ndarray]
 
 
 def story_id_for(article_id: str) -> str:
@@ -37,221 +46,217 @@ def story_id_for(article_id: str) -> str:
     return "s" + article_id
 
 
-class _Postings:
-    """Inverted index of one field: term -> stories (int32) and weights (float32), plus centroid norms."""
-
-    def __init__(self) -> None:
-        self.stories: dict[int, array] = {}
-        self.weights: dict[int, array] = {}
-        self.norm2: array = array("d")
-
-    def dots(self, indices: np.ndarray, weights: np.ndarray, n_stories: int) -> np.ndarray:
-        """dot(article vector, centroid) for every story."""
-        parts_s, parts_w = [], []
-        for term, weight in zip(indices.tolist(), weights.tolist()):
-            stories = self.stories.get(term)
-            if stories is not None:
-                parts_s.append(np.frombuffer(stories, dtype=np.int32))
-                parts_w.append(np.frombuffer(self.weights[term], dtype=np.float32) * weight)
-        if not parts_s:
-            return np.zeros(n_stories)
-        return np.bincount(np.concatenate(parts_s), weights=np.concatenate(parts_w), minlength=n_stories)
-
-    def relabel(self, old: int, new: int) -> None:
-        """Fold story ``old`` into ``new``: |c_new + c_old|^2 from the cross dot product, then move postings."""
-        cross = 0.0
-        for term, stories in self.stories.items():
-            s = np.frombuffer(stories, dtype=np.int32)
-            if (s == old).any() and (s == new).any():
-                w = np.frombuffer(self.weights[term], dtype=np.float32)
-                cross += float(w[s == old].sum()) * float(w[s == new].sum())
-            if (s == old).any():
-                s = s.copy()
-                s[s == old] = new
-                self.stories[term] = array("i", s.tobytes())
-        self.norm2[new] += self.norm2[old] + 2.0 * cross
-        self.norm2[old] = 0.0
-
-    def add(self, story: int, indices: np.ndarray, weights: np.ndarray, dot: float) -> None:
-        """Add an article vector to a story's centroid; ``dot`` is dot(vector, centroid) before adding."""
-        while len(self.norm2) <= story:
-            self.norm2.append(0.0)
-        if len(indices) == 0:
-            return
-        for term, weight in zip(indices.tolist(), weights.tolist()):
-            if term not in self.stories:
-                self.stories[term], self.weights[term] = array("i"), array("f")
-            self.stories[term].append(story)
-            self.weights[term].append(weight)
-        self.norm2[story] += 2.0 * dot + float(np.dot(weights, weights))
-
-
 class StoryAssigner:
-    """Assigns articles, in time order, to stories; keeps story centroids in memory.
+    """Assigns new articles to held stories or new ones; keeps story centroids in memory.
 
-    ``assign`` returns a story id (``"s" + founding article id``). ``load`` rebuilds state from stored stories;
-    ``prime`` counts a batch's document frequencies before assigning it. ``counts`` tallies joined/new/copy.
+    ``assign_many(articles)`` clusters one run's articles (see the module docstring) and returns
+    ``{article id: story id}``; ``assign(article)`` places one. Story ids are ``"s" + founding article id``.
+    ``counts`` tallies joined/new/copy/loaded articles.
     """
 
-    def __init__(self, config: ClusterConfig | None = None, corrections: Corrections | None = None):
+    def __init__(self, config: ClusterConfig | None = None, corrections: Corrections | None = None,
+                 dense: DenseFeatures | None = None):
         self.config = config or ClusterConfig()
         self.corrections = corrections or Corrections()
-        self.idf = {name: OnlineIdf() for name in FIELDS}
-        self._index = {name: _Postings() for name in FIELDS}
-        self._ids: list[str] = []
-        self._slot: dict[str, int] = {}
-        self._first: list[float] = []  # per story, POSIX seconds; nan when the story has no dated article
-        self._last: list[float] = []
+        self.dense = dense
+        self.df = DocumentFrequencies()
+        self.stories = StoryTable()
+        self._index = CentroidIndex()
         self._primed: set[str] = set()
-        self._merged: set[int] = set()  # slots folded into another story by merge()
         self.story_of: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self.stories.live()
 
-    @property
-    def weights(self) -> dict[str, float]:
-        c = self.config
-        return {"title": c.title_weight, "body": c.body_weight, "entities": c.entity_weight}
+    # --- assignment ------------------------------------------------------------------------------------------
 
     def prime(self, articles: Iterable[Article]) -> int:
         """Count document frequencies of articles about to be assigned (once each); returns how many."""
-        seen = 0
-        for article in articles:
-            if article.id not in self._primed and article.id not in self.story_of:
-                self._count(term_counts(article))
-                self._primed.add(article.id)
-                seen += 1
-        return seen
+        fresh = [a for a in articles if a.id not in self._primed and a.id not in self.story_of]
+        self.df.count(hashed_counts(fresh))
+        self._primed.update(a.id for a in fresh)
+        return len(fresh)
 
     def assign(self, article: Article, copy_of_story: str | None = None) -> str:
-        """The story of ``article``: ``copy_of_story`` for a dedup copy, else the best joinable story at or
-        above ``threshold``, else a new story. Assigning an id again returns its earlier story."""
-        if article.id in self.story_of:
-            return self.story_of[article.id]
-        terms = term_counts(article)
-        if article.id in self._primed:
-            self._primed.discard(article.id)
-        else:
-            self._count(terms)
-        vectors = {name: (terms[name].indices, self.idf[name].weigh(terms[name])) for name in FIELDS}
-        dots = {name: self._index[name].dots(*vectors[name], len(self._ids)) for name in FIELDS}
-        when = self._time(article)
-        if copy_of_story is not None:
-            copy_of_story = self.corrections.resolve(copy_of_story)
-            slot, kind = self._slot.get(copy_of_story), "copy"
-            slot = self._new_story(copy_of_story) if slot is None else slot
-        else:
-            slot = None if article.id in self.corrections.splits else self._best(vectors, dots, when, article.id)
-            kind = "joined" if slot is not None else "new"
-            if slot is None:
-                story_id = self.corrections.resolve(story_id_for(article.id))
-                slot = self._slot.get(story_id)
-                slot = self._new_story(story_id) if slot is None else slot
-        self._join(slot, vectors, dots, when)
-        self.counts[kind] += 1
-        self.story_of[article.id] = self._ids[slot]
-        return self._ids[slot]
+        """The story of ``article``: ``copy_of_story`` for a dedup copy, else the best held story it links to
+        (as batch mode would merge it), else a new story. Assigning an id again returns its earlier story."""
+        copies = {article.id: copy_of_story} if copy_of_story is not None else {}
+        return self.assign_many([article], copies)[article.id]
+
+    def assign_many(self, articles: Iterable[Article], copy_of_story: Mapping[str, str] | None = None,
+                    copy_of: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Story ids of one run's articles, clustered together with the held stories (batch method).
+
+        ``copy_of_story``: article id -> story id of a dedup copy whose original is already stored;
+        ``copy_of``: article id -> original article id (the original may be in this batch). A copy joins its
+        original's story and does not move the centroid (as in ``cluster_articles``). The result does not
+        depend on the order of ``articles``; ids assigned before return their earlier story.
+        """
+        copy_of_story, copy_of = dict(copy_of_story or {}), dict(copy_of or {})
+        ordered = time_order(articles)
+        result = {a.id: self.story_of[a.id] for a in ordered if a.id in self.story_of}
+        batch_ids = {a.id for a in ordered}
+        is_copy = {a.id for a in ordered if a.id in copy_of_story or (
+            copy_of.get(a.id) not in (None, a.id) and (copy_of[a.id] in batch_ids or copy_of[a.id] in self.story_of))}
+        originals = [a for a in ordered if a.id not in result and a.id not in is_copy]
+        result.update(self._cluster(originals))
+        for article in ordered:  # copies in time order, so a copy of a copy finds its original's story
+            if article.id in result:
+                continue
+            if article.id in copy_of_story:
+                story = self.corrections.resolve(copy_of_story[article.id])
+            else:
+                original = copy_of[article.id]
+                story = result.get(original) or self.story_of.get(original) or self._copy_fallback(original)
+            if story not in self.stories.slot:
+                self._new_slot(story)
+            result[article.id] = self.story_of[article.id] = story
+            self.counts["copy"] += 1
+        return {a.id: result[a.id] for a in ordered}
+
+    def _copy_fallback(self, original: str) -> str:
+        return self.corrections.resolve(story_id_for(original))
+
+    def _cluster(self, articles: list[Article]) -> dict[str, str]:
+        if not articles:
+            return {}
+        counts = hashed_counts(articles)
+        unprimed = [i for i, a in enumerate(articles) if a.id not in self._primed]
+        self.df.count(counts[unprimed])
+        self._primed.difference_update(a.id for a in articles)
+        vectors = self._vectors(articles, counts)
+        times = np.array([_time(a) for a in articles])
+        seeds, links, seed_slots = self._seeds(vectors, times)
+        own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
+        result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self.config, self.corrections)
+        k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
+        for founder in sorted(set(result.founder_of)):
+            rows = [i for i, f in enumerate(result.founder_of) if f == founder]
+            if founder < k:
+                slot, kind = int(seed_slots[founder]), "joined"
+            else:
+                story_id, kind = own_ids[founder - k], "new"
+                slot = self.stories.slot.get(story_id)
+                if slot is None:
+                    slot = self._new_slot(story_id)
+                elif self.stories.size[slot]:  # an alias id resolved to a held story outside the window
+                    kind = "joined"
+            self.stories.grow_story(slot, len(rows), result.inner[founder], times[rows], replace_inner=founder < k
+                                    or not self.stories.size[slot])
+            slots[rows] = slot
+            self.counts[kind] += len(rows)
+        self._index.add(slots, vectors)
+        out = {}
+        for article, slot in zip(articles, slots.tolist()):
+            out[article.id] = self.story_of[article.id] = self.stories.ids[slot]
+        return out
+
+    def _vectors(self, articles: list[Article], counts: sp.csr_matrix) -> sp.csr_matrix:
+        vectors = self.df.weigh(counts)
+        if self.dense is not None:  # hook: dense columns appended after the hashed ones (not used by default)
+            raise NotImplementedError("dense features: wire the embedding columns into CentroidIndex first")
+        return vectors
+
+    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray) -> tuple[list[Seed], list, np.ndarray]:
+        """Held stories linked to the new rows, within the time window of the batch, as fixed seeds."""
+        table = self.stories
+        if not len(table.ids):
+            return [], [], np.zeros(0, dtype=np.int64)
+        dots = self._index.dots(vectors).tocoo()
+        size = table.size[dots.col]
+        average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
+        keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]
+        rows, cols, sums = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64)
+        seed_slots, seed_of = np.unique(cols, return_inverse=True)
+        seeds = [Seed(table.ids[s], int(table.size[s]), float(table.inner[s]), float(table.first[s]),
+                      float(table.last[s])) for s in seed_slots.tolist()]
+        return seeds, list(zip(seed_of.tolist(), rows.tolist(), sums.tolist())), seed_slots
+
+    def _new_slot(self, story_id: str) -> int:
+        slot = self.stories.add(story_id)
+        self._index.grow(slot + 1)
+        return slot
 
     def similarities(self, article: Article) -> dict[str, float]:
-        """Combined similarity of an article to every story it could join (for explanations and tuning)."""
-        terms = term_counts(article)
-        vectors = {name: (terms[name].indices, self.idf[name].weigh(terms[name])) for name in FIELDS}
-        dots = {name: self._index[name].dots(*vectors[name], len(self._ids)) for name in FIELDS}
-        combined = self._combined(vectors, dots, self._time(article))
-        return {self._ids[i]: float(combined[i]) for i in np.flatnonzero(combined > 0)}
+        """Average cosine of an article to every warm held story it links to (for explanations and tuning)."""
+        vectors = self._vectors([article], hashed_counts([article]))
+        seeds, links, _ = self._seeds(vectors, np.array([_time(article)]))
+        return {seeds[s].story_id: total / seeds[s].size for s, _, total in links}
+
+    # --- state -----------------------------------------------------------------------------------------------
 
     def load(self, stories: Iterable[tuple[str, Iterable[Article]]]) -> int:
-        """Rebuild state from stored stories ``(story_id, articles)``; returns how many stories were loaded.
+        """Rebuild state from stored stories ``(story_id, original articles)``; returns how many were loaded.
 
-        Document frequencies of all loaded articles are counted before any vector is weighted.
+        Features are recomputed from the texts and document frequencies of all loaded articles are counted first.
+        Ids resolve through the corrections' merges, so an alias story folds into its kept story.
         """
-        held = [(story_id, sorted(articles, key=time_key)) for story_id, articles in stories]
-        self.prime(article for _, articles in held for article in articles)
-        for story_id, articles in held:
-            for article in articles:
-                self.assign(article, copy_of_story=story_id)
-                self.counts["copy"] -= 1
-                self.counts["loaded"] += 1
+        held: dict[str, list[Article]] = {}
+        for story_id, members in stories:
+            held.setdefault(self.corrections.resolve(story_id), []).extend(members)
+        articles = [a for members in held.values() for a in members if a.id not in self.story_of]
+        slots = []
+        for story_id, members in held.items():
+            slot = self.stories.slot.get(story_id)
+            slot = self._new_slot(story_id) if slot is None else slot
+            slots.extend(slot for a in members if a.id not in self.story_of)
+        counts = hashed_counts(articles)
+        self.df.count(counts)
+        vectors = self.df.weigh(counts)
+        slot_array = np.array(slots, dtype=np.int64)
+        self._index.add(slot_array, vectors)
+        touched = np.unique(slot_array)
+        centroids = self._index.matrix()[touched]
+        norms2 = np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel()
+        self.stories.absorb(slot_array, np.diff(vectors.indptr) > 0, np.array([_time(a) for a in articles]),
+                            touched, norms2)
+        for article, slot in zip(articles, slots):
+            self.story_of[article.id] = self.stories.ids[slot]
+        self.counts["loaded"] += len(articles)
         return len(held)
 
-    def _count(self, terms: dict[str, TermCounts]) -> None:
-        for name in FIELDS:
-            self.idf[name].count(terms[name])
+    def export_state(self) -> bytes:
+        """The assigner's state (document frequencies, stories with centroids) as one blob for ``load_state``."""
+        return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms)
 
-    def _combined(self, vectors: dict, dots: dict[str, np.ndarray], when: float) -> np.ndarray:
-        """Weighted cosines to every story, renormalised over the fields the article has; cold stories 0."""
-        n = len(self._ids)
-        total, used = np.zeros(n), 0.0
-        for name, weight in self.weights.items():
-            if len(vectors[name][0]) == 0 or weight == 0:
-                continue
-            norms = np.sqrt(np.frombuffer(self._index[name].norm2, dtype=np.float64)[:n])
-            total += weight * np.divide(dots[name], norms, out=np.zeros(n), where=norms > 0)
-            used += weight
-        if used:
-            total /= used
-        if not math.isnan(when) and n:
-            window = self.config.window_days * 86_400.0
-            first, last = np.array(self._first), np.array(self._last)
-            cold = (when - last > window) | (first - when > window)  # nan compares False: undated stay warm
-            total[cold] = 0.0
-        return total
+    def load_state(self, data: bytes) -> int:
+        """Restore the state of ``export_state`` (replacing what is held); returns how many stories. Ids that
+        the corrections now name as aliases are folded into their kept stories."""
+        self.df, self.stories, matrix = read_state(data)
+        self._index = CentroidIndex(matrix)
+        for story_id in list(self.stories.ids):
+            kept = self.corrections.resolve(story_id)
+            if kept != story_id:
+                if kept not in self.stories.slot:
+                    self.stories.rename(story_id, kept)
+                else:
+                    self.merge(kept, story_id)
+        return len(self)
 
     def merge(self, a: str, b: str) -> dict[str, str]:
-        """Merge two held stories: the older (founded first here) keeps its id, the other becomes its alias.
+        """Merge two held stories: the older (held first) keeps its id, the other becomes its alias.
 
-        Returns ``{alias: kept}`` (empty if they are one story already); ``self.corrections`` records it, so later
-        assignments and a ``load`` with the same corrections resolve the alias. Costs one pass over the index.
+        Returns ``{alias: kept}`` (empty if they are one story already); ``self.corrections`` records it.
         """
-        slots = sorted({self._slot[self.corrections.resolve(s)] for s in (a, b)})
+        slots = sorted({self.stories.slot[self.corrections.resolve(s)] for s in (a, b)})
         if len(slots) == 1:
             return {}
         kept, alias = slots
-        self.corrections, aliases = self.corrections.merge(self._ids[kept], self._ids[alias], keep=self._ids[kept])
-        for name in FIELDS:
-            self._index[name].relabel(alias, kept)
-        self._first[kept] = min(x for x in (self._first[kept], self._first[alias]) if not math.isnan(x)) \
-            if not (math.isnan(self._first[kept]) and math.isnan(self._first[alias])) else math.nan
-        self._last[kept] = max(x for x in (self._last[kept], self._last[alias]) if not math.isnan(x)) \
-            if not (math.isnan(self._last[kept]) and math.isnan(self._last[alias])) else math.nan
-        self._merged.add(alias)
-        self._slot[self._ids[alias]] = kept
+        table = self.stories
+        self.corrections, aliases = self.corrections.merge(table.ids[kept], table.ids[alias], keep=table.ids[kept])
+        row = self._index.row(alias)
+        cross = float(self._index.row(kept).multiply(row).sum())
+        self._index.add(np.array([kept]), row)
+        self._index.add(np.array([alias]), -row)
+        table.fold(alias, kept, cross)
         self.story_of = {i: self.corrections.resolve(s) for i, s in self.story_of.items()}
         return aliases
 
-    def _best(self, vectors: dict, dots: dict[str, np.ndarray], when: float, article_id: str = "") -> int | None:
-        if not self._ids:
-            return None
-        combined = self._combined(vectors, dots, when)
-        if self._merged:
-            combined[list(self._merged)] = 0.0
-        for story_id in self.corrections.excluded_stories(article_id):
-            if story_id in self._slot:
-                combined[self._slot[story_id]] = 0.0
-        best = int(np.argmax(combined))  # ties go to the oldest story
-        return best if combined[best] >= self.config.threshold else None
 
-    def _new_story(self, story_id: str) -> int:
-        self._slot[story_id] = len(self._ids)
-        self._ids.append(story_id)
-        self._first.append(math.nan)
-        self._last.append(math.nan)
-        return len(self._ids) - 1
-
-    def _join(self, slot: int, vectors: dict, dots: dict[str, np.ndarray], when: float) -> None:
-        for name in FIELDS:
-            dot = float(dots[name][slot]) if slot < len(dots[name]) else 0.0
-            self._index[name].add(slot, *vectors[name], dot)
-        if not math.isnan(when):
-            self._first[slot] = min(self._first[slot], when) if not math.isnan(self._first[slot]) else when
-            self._last[slot] = max(self._last[slot], when) if not math.isnan(self._last[slot]) else when
-
-    @staticmethod
-    def _time(article: Article) -> float:
-        published = to_utc(article.published)
-        return published.timestamp() if published else math.nan
+def _time(article: Article) -> float:
+    published = to_utc(article.published)
+    return published.timestamp() if published else math.nan
 
 
-__all__ = ["StoryAssigner", "story_id_for"]
+__all__ = ["DenseFeatures", "StoryAssigner", "story_id_for"]

@@ -121,6 +121,58 @@ def batch_vectors(articles: list[Article]) -> sp.csr_matrix:
         return sp.csr_matrix((len(articles), 1))
 
 
+_PLAIN_VECTORIZER = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=plain_tokens,
+                                      dtype=np.float64)
+
+
+def document_text(article: Article) -> str:
+    """The text story similarity reads: title + body."""
+    return (article.title or "") + "\n" + article.text
+
+
+def hashed_counts(articles: list[Article]) -> sp.csr_matrix:
+    """Raw counts of ``plain_tokens`` of title + body, hashed to ``N_FEATURES`` columns; one row per article."""
+    if not articles:
+        return sp.csr_matrix((0, N_FEATURES))
+    rows = _PLAIN_VECTORIZER.transform([document_text(a) for a in articles]).tocsr()
+    rows.sort_indices()
+    return rows
+
+
+class DocumentFrequencies:
+    """Corpus-level document frequencies over hashed terms, for the IDF of ``batch_vectors``' definition:
+    idf = ln((1 + n) / (1 + df)) + 1, tf sublinear (1 + ln tf), rows L2-normalised. It grows with every article
+    counted; ``to_arrays``/``from_arrays`` persist it sparsely."""
+
+    def __init__(self) -> None:
+        self.docs = 0
+        self.df = np.zeros(N_FEATURES, dtype=np.int32)
+
+    def count(self, counts: sp.csr_matrix) -> None:
+        self.docs += counts.shape[0]
+        np.add.at(self.df, counts.indices, 1)
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Unit TF-IDF rows (an article without words gives an empty row)."""
+        rows = counts.astype(np.float64, copy=True)
+        idf = np.log((1.0 + self.docs) / (1.0 + self.df[rows.indices])) + 1.0
+        rows.data = (1.0 + np.log(rows.data)) * idf
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+        rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr))
+        return rows
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        terms = np.flatnonzero(self.df).astype(np.int32)
+        return {"df_docs": np.array([self.docs], dtype=np.int64), "df_terms": terms, "df_counts": self.df[terms]}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "DocumentFrequencies":
+        table = cls()
+        table.docs = int(arrays["df_docs"][0])
+        table.df[arrays["df_terms"]] = arrays["df_counts"]
+        return table
+
+
 class OnlineIdf:
     """Document frequencies counted as articles arrive; idf = ln((1 + n) / (1 + df)) + 1 (sklearn's smooth idf)."""
 
@@ -141,5 +193,5 @@ class OnlineIdf:
         return weights / np.float32(np.linalg.norm(weights))
 
 
-__all__ = ["FIELDS", "OnlineIdf", "TermCounts", "batch_vectors", "entity_tokens", "field_texts", "plain_tokens",
+__all__ = ["FIELDS", "DocumentFrequencies", "OnlineIdf", "document_text", "hashed_counts", "TermCounts", "batch_vectors", "entity_tokens", "field_texts", "plain_tokens",
            "term_counts"]

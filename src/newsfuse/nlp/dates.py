@@ -10,8 +10,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Collection
 
-from .model import parse
+from .model import entity_spans
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -158,8 +159,8 @@ def resolve_date(phrase: str, published: datetime | date | None = None) -> str |
     return _relative(text, today) if today else None
 
 
-def _candidates(text: str) -> list[tuple[int, int]]:
-    spans = [(e.start_char, e.end_char) for e in parse(text).ents if e.label_ == "DATE"]
+def _candidates(text: str, paragraphs: Collection[int] | None) -> list[tuple[int, int]]:
+    spans = [(start, end) for start, end, label in entity_spans(text, paragraphs) if label == "DATE"]
     spans += [(m.start(), m.end()) for m in _PATTERN.finditer(text)]
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     merged: list[tuple[int, int]] = []
@@ -171,10 +172,15 @@ def _candidates(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def find_dates(text: str, published: datetime | date | None = None) -> list[DateMention]:
-    """The calendar-anchored date phrases of ``text``, each resolved against ``published`` where possible."""
+def find_dates(text: str, published: datetime | date | None = None,
+               paragraphs: Collection[int] | None = None) -> list[DateMention]:
+    """The calendar-anchored date phrases of ``text``, each resolved against ``published`` where possible.
+
+    Candidates are regex matches everywhere, widened by spaCy DATE entities in the ``paragraphs`` given by index
+    (all when None).
+    """
     mentions = []
-    for start, end in _candidates(text):
+    for start, end in _candidates(text, paragraphs):
         phrase = text[start:end]
         if not _ANCHOR.search(phrase) or re.search(r"\d+-(?:year|month|day|week)", phrase, re.I):
             continue

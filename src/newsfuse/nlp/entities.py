@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
-from .model import parse
+from .model import entity_spans
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
 _STOP_INITIALS = frozenset({"of", "the", "and", "for", "on", "in", "&"})
@@ -35,15 +35,15 @@ def clean_name(surface: str) -> str:
     return name if re.search(r"\b[A-Z]\.$", name) else name.rstrip(".")
 
 
-def entity_mentions(text: str) -> list[Mention]:
-    """PERSON, ORG, GPE and LOC mentions in ``text``, in order."""
+def entity_mentions(text: str, paragraphs: Collection[int] | None = None) -> list[Mention]:
+    """PERSON, ORG, GPE and LOC mentions in ``text`` (in the paragraphs listed by index, if given), in order."""
     mentions = []
-    for ent in parse(text).ents:
-        if ent.label_ not in LABELS:
+    for start, end, label in entity_spans(text, paragraphs):
+        if label not in LABELS:
             continue
-        name = clean_name(ent.text)
+        name = clean_name(text[start:end])
         if len(name) >= 2 and any(c.isupper() for c in name):
-            mentions.append(Mention(name, ent.label_, ent.start_char, ent.end_char))
+            mentions.append(Mention(name, label, start, end))
     return mentions
 
 
@@ -107,17 +107,31 @@ def merge_names(counts: Mapping[tuple[str, str], int]) -> dict[str, tuple[str, s
     label = {name: c.most_common(1)[0][0] for name, c in by_name.items()}
     order = sorted(by_name, key=lambda n: (-len(n.split()), -total[n], n))
     canon: dict[str, tuple[str, str]] = {}
-    heads: list[str] = []
-    for name in order:
-        fits = [h for h in heads if is_variant(name, h, label[h])]
+    heads: dict[str, list[int]] = defaultdict(list)  # index key -> positions in ``order`` of heads under it
+    for position, name in enumerate(order):
+        near = sorted({h for key in _lookup_keys(name) for h in heads.get(key, ())})
+        fits = [order[h] for h in near if is_variant(name, order[h], label[order[h]])]
         if fits:
             head = max(fits, key=lambda h: total[h])
             canon[name] = canon[head]
             total[head] += total[name]
         else:
-            heads.append(name)
+            for key in _index_keys(name):
+                heads[key].append(position)
             canon[name] = (name, label[name])
     return _prefer_frequent_spelling(canon, by_name)
+
+
+def _index_keys(head: str) -> set[str]:
+    """Keys under which a head is found by its possible variants: its words (short forms, same name), the first
+    letter of its surname (spellings) and its initials (acronyms). ``is_variant`` only holds within these."""
+    words = head.lower().split()
+    return {"w:" + w for w in words} | {"s:" + words[-1][:1], "i:" + _initials(head)}
+
+
+def _lookup_keys(name: str) -> set[str]:
+    words = name.lower().split()
+    return {"w:" + w for w in words} | {"s:" + words[-1][:1], "i:" + name.replace(".", "")}
 
 
 def _prefer_frequent_spelling(canon: dict[str, tuple[str, str]],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Collection
 
 from .entities import Mention, canonical_names, entity_mentions
 from .text import sentence_spans
@@ -42,6 +43,11 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
         if len(match.group(1).split()) >= MIN_WORDS:
             spans.append((match.start(1), match.end(1)))
     return spans
+
+
+def has_quotation(text: str) -> bool:
+    """Whether ``text`` holds a quotation of MIN_WORDS or more words (cheap: no model)."""
+    return bool(_quote_spans(text))
 
 
 def _in(mentions: list[Mention], start: int, end: int, labels: tuple[str, ...]) -> list[Mention]:
@@ -107,12 +113,15 @@ def _speaker(text: str, quote: tuple[int, int], mentions: list[Mention],
     return _near_verb(text, mentions, s_start, q_start - 1)
 
 
-def extract_quotes(text: str) -> list[QuoteMention]:
-    """The direct quotations of ``text`` with their speakers (fullest name used in ``text``), in order."""
+def extract_quotes(text: str, paragraphs: Collection[int] | None = None) -> list[QuoteMention]:
+    """The direct quotations of ``text`` with their speakers (fullest name used in ``text``), in order.
+
+    Speakers are looked for among the entities of the ``paragraphs`` given by index (all when None).
+    """
     quotes = _quote_spans(text)
     if not quotes:
         return []
-    mentions = entity_mentions(text)
+    mentions = entity_mentions(text, paragraphs)
     names = canonical_names(mentions)
     spans = sentence_spans(text)
     result = []
@@ -124,4 +133,4 @@ def extract_quotes(text: str) -> list[QuoteMention]:
     return result
 
 
-__all__ = ["MIN_WORDS", "QuoteMention", "extract_quotes"]
+__all__ = ["MIN_WORDS", "QuoteMention", "extract_quotes", "has_quotation"]

@@ -1,0 +1,115 @@
+"""Story centroids held for dot products with new article vectors.
+
+A story's centroid is the sum of its members' unit TF-IDF vectors (hashed terms), so ``centroid . v`` is the
+sum of the cosines between ``v`` and every member: what average linkage needs. Centroids live in a ``base``
+sparse matrix (stories x terms, float32) and its term-major transpose, so ``V @ base_t`` only touches the
+postings of the new articles' terms (an inverted index, without a Python loop). Vectors added since the last
+compaction sit in a small ``delta`` matrix whose rows are summed into their stories by an indicator matrix;
+``compact`` folds the delta into the base once it grows past ``_DELTA_MAX`` rows (and before export).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .features import N_FEATURES
+
+_DELTA_MAX = 2048  # delta rows before the base is rebuilt
+_DTYPE = np.float32
+
+
+class CentroidIndex:
+    """Centroids by story slot (0..n-1): ``add`` vectors, ``dots`` with new vectors, ``row``/``matrix`` to read."""
+
+    def __init__(self, base: sp.csr_matrix | None = None) -> None:
+        self.base = (base if base is not None else sp.csr_matrix((0, N_FEATURES))).astype(_DTYPE).tocsr()
+        self.n = self.base.shape[0]
+        self._base_t: sp.csr_matrix | None = None
+        self._rows: list[sp.csr_matrix] = []
+        self._slots: list[np.ndarray] = []
+        self._delta: tuple[sp.csr_matrix, sp.csr_matrix] | None = None  # (rows, rows -> slots indicator)
+
+    def grow(self, n: int) -> None:
+        """Make room for slots up to n - 1 (new stories start with an empty centroid)."""
+        if n > self.n:
+            self.n = n
+            self._delta = None
+
+    def add(self, slots: np.ndarray, rows: sp.csr_matrix) -> None:
+        """Add ``rows[i]`` to the centroid of ``slots[i]``."""
+        if rows.shape[0] == 0:
+            return
+        self.grow(int(np.max(slots)) + 1)
+        self._rows.append(rows.astype(_DTYPE).tocsr())
+        self._slots.append(np.asarray(slots, dtype=np.int64))
+        self._delta = None
+        if sum(r.shape[0] for r in self._rows) > _DELTA_MAX:
+            self.compact()
+
+    def dots(self, vectors: sp.csr_matrix) -> sp.csr_matrix:
+        """(new articles x stories) sparse matrix of ``centroid . v``."""
+        if self._base_t is None:
+            self._base_t = self.base.T.tocsr()
+        vectors = vectors.astype(_DTYPE)
+        out = vectors @ self._base_t
+        if out.shape[1] < self.n:
+            out = sp.hstack([out, sp.csr_matrix((out.shape[0], self.n - out.shape[1]), dtype=_DTYPE)]).tocsr()
+        delta = self._delta_matrices()
+        if delta is not None:
+            rows, indicator = delta
+            out = out + (vectors @ rows.T) @ indicator
+        return out.tocsr()
+
+    def row(self, slot: int) -> sp.csr_matrix:
+        """The centroid of one slot as a 1 x terms row."""
+        return self.matrix()[slot]
+
+    def matrix(self) -> sp.csr_matrix:
+        """Every centroid, stories x terms (compacts first)."""
+        self.compact()
+        return self.base
+
+    def compact(self) -> None:
+        """Fold the delta into the base."""
+        base = self.base
+        if base.shape[0] < self.n:
+            base = sp.vstack([base, sp.csr_matrix((self.n - base.shape[0], N_FEATURES), dtype=_DTYPE)]).tocsr()
+        delta = self._delta_matrices()
+        if delta is not None:
+            rows, indicator = delta
+            base = (base + indicator.T @ rows).tocsr()
+        if base is not self.base:
+            base.sum_duplicates()
+            self.base, self._base_t = base.astype(_DTYPE), None
+        self._rows, self._slots, self._delta = [], [], None
+
+    def _delta_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
+        if not self._rows:
+            return None
+        if self._delta is None:
+            rows = sp.vstack(self._rows).tocsr() if len(self._rows) > 1 else self._rows[0]
+            slots = np.concatenate(self._slots)
+            indicator = sp.csr_matrix((np.ones(len(slots), dtype=_DTYPE), (np.arange(len(slots)), slots)),
+                                      shape=(len(slots), self.n))
+            self._rows, self._slots, self._delta = [rows], [slots], (rows, indicator)
+        return self._delta
+
+
+def truncate_rows(matrix: sp.csr_matrix, max_terms: int) -> sp.csr_matrix:
+    """Keep each row's ``max_terms`` largest weights (0 keeps all)."""
+    if max_terms <= 0:
+        return matrix
+    lengths = np.diff(matrix.indptr)
+    if not len(lengths) or lengths.max() <= max_terms:
+        return matrix
+    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    order = np.lexsort((-matrix.data, row_of))  # by row, then heaviest first
+    rank = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], lengths)
+    keep = np.sort(order[rank < max_terms])
+    kept = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], np.concatenate(
+        [[0], np.cumsum(np.minimum(lengths, max_terms))])), shape=matrix.shape)
+    kept.sort_indices()
+    return kept
+
+
+__all__ = ["CentroidIndex", "truncate_rows"]

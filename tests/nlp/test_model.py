@@ -1,0 +1,28 @@
+"""Entity spans: per-paragraph, remembered, and restricted to the paragraphs asked for."""
+from newsfuse.nlp import clear_cache, entity_spans, entity_spans_many, model
+
+TEXT = "Vladimir Putin spoke in Moscow on Tuesday.\n\nThe White House answered from Washington."
+
+
+def test_offsets_are_into_the_whole_text():
+    spans = entity_spans(TEXT)
+    found = {TEXT[s:e]: label for s, e, label in spans}
+    assert found["Vladimir Putin"] == "PERSON" and found["Washington"] == "GPE"
+    assert [s for s, _, _ in spans] == sorted(s for s, _, _ in spans)
+
+
+def test_paragraphs_are_remembered_and_shared(monkeypatch):
+    clear_cache()
+    entity_spans(TEXT)
+    calls = []
+    real = model._parse_paragraphs
+    monkeypatch.setattr(model, "_parse_paragraphs", lambda ps: calls.append(list(ps.values())) or real(ps))
+    copy = "A new first paragraph about Kyiv.\n\n" + TEXT  # a copy with one more paragraph
+    [spans] = entity_spans_many([copy])
+    assert calls == [["A new first paragraph about Kyiv."]]
+    assert {copy[s:e] for s, e, _ in spans} >= {"Kyiv", "Vladimir Putin", "Washington"}
+
+
+def test_only_the_paragraphs_asked_for():
+    spans = entity_spans(TEXT, paragraphs={1})
+    assert {TEXT[s:e] for s, e, _ in spans} == {"The White House", "Washington"}
