@@ -241,7 +241,21 @@ def parse_since(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def render_markdown(result: Brief, articles: Sequence[Article]) -> str:
-    from .brief import render_markdown as render
+def lineage(db: str | Path, ids: Iterable[str]) -> dict[str, str | None]:
+    """``{article id: the original it copies, or None}`` for the given articles."""
+    with _open(db) as store:
+        links = store.duplicates()
+    return {i: links[i].duplicate_of if i in links else None for i in ids}
 
-    return render(result, list(articles))
+
+def render_brief(result: Brief, articles: Sequence[Article], format: str = "md",
+                 duplicate_of: dict[str, str | None] | None = None) -> str:
+    """A brief as Markdown (``md``), a standalone HTML page (``html``) or JSON (``json``)."""
+    import json
+
+    from .brief import render_html, render_markdown
+
+    if format == "json":
+        return json.dumps(result.to_json(), ensure_ascii=False)
+    render = {"md": render_markdown, "html": render_html}[format]
+    return render(result, list(articles), duplicate_of=duplicate_of)

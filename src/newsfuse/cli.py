@@ -217,25 +217,27 @@ def stories(
 def brief(
     story: Annotated[Optional[str], typer.Argument(help="Story id (or a unique prefix).")] = None,
     db: Db = Path("newsfuse.db"),
-    format: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
+    format: Annotated[str, typer.Option("--format", help="md, json, or html (a standalone page).")] = "md",
     all_stories: Annotated[bool, typer.Option("--all", help="Every story's brief, biggest first.")] = False,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only what is new since this ISO time.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Only what is new since: an ISO time or 2h, 3d.")] = None,
 ) -> None:
     """Show a story's brief: cited summary, quotes, entities, timeline, unique, disagreements.
 
     Example: newsfuse brief s1a2b3 --db newsfuse.db --format md
     """
-    if format not in ("md", "json"):
-        raise NewsfuseError(f"unknown format {format!r}: use md or json")
+    if format not in ("md", "json", "html"):
+        raise NewsfuseError(f"unknown format {format!r}: use md, json or html")
     if (story is None) == (not all_stories):
         raise NewsfuseError("give a STORY id or --all (not both)")
     ids = [row["id"] for row in api.stories(db)] if all_stories else [story]
     for story_id in ids:
         result, articles = api.brief(db, story_id, since=api.parse_since(since) if since else None)
-        if format == "json":
-            _emit(result.to_json())
+        text = api.render_brief(result, articles, format, api.lineage(db, [a.id for a in articles]))
+        if format == "md":
+            _print_markdown(text)
         else:
-            _print_markdown(api.render_markdown(result, articles))
+            sys.stdout.write(text + "\n")
 
 
 def _print_markdown(text: str) -> None:

@@ -133,6 +133,8 @@ class RunStore(Protocol):
     def story_ids(self) -> list[str]: ...
     def story_members(self, story_id: str) -> list[str]: ...
     def set_brief(self, brief: Brief) -> None: ...
+    def cluster_state(self) -> bytes | None: ...
+    def set_cluster_state(self, state: bytes | None) -> None: ...
     def pending_dedup(self) -> list[Article]: ...
     def pending_cluster(self) -> list[Article]: ...
     def stale_briefs(self) -> list[str]: ...
@@ -238,20 +240,29 @@ class Runner:
         return links
 
     def _cluster(self, new: list[Article], links: dict[str, Duplicate]) -> set[str]:
+        """Place the run's articles together (batch similarity), with the stored stories as fixed seeds.
+
+        The assigner's state is saved with the memberships in one transaction; without a saved state (a new
+        store, or one whose stories were edited) it is rebuilt once from the stored stories' articles."""
         from .cluster import StoryAssigner
 
+        if not new:
+            return set()
         assigner = StoryAssigner(self.config.cluster)
-        if new:
+        state = self.store.cluster_state()
+        if state is not None:
+            assigner.load_state(state)
+        else:
             assigner.load(self._stored_stories())
-        touched: set[str] = set()
+        copy_of = {a.id: links[a.id].duplicate_of for a in new if links[a.id].duplicate_of}
+        copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
+        stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
         with self.store.transaction():
             for done, article in enumerate(new, start=1):
-                original = links[article.id].duplicate_of
-                story = assigner.assign(article, self.store.story_of(original) if original else None)
-                self.store.set_story(article.id, story, article.published)
-                touched.add(story)
+                self.store.set_story(article.id, stories[article.id], article.published)
                 self.on_progress("cluster", done)
-        return touched
+            self.store.set_cluster_state(assigner.export_state())
+        return set(stories.values())
 
     def _stored_stories(self) -> Iterator[tuple[str, list[Article]]]:
         """Each stored story with its original articles (copies count once, through their original)."""

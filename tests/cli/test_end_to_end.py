@@ -150,3 +150,5 @@ def test_stories_and_brief_commands(tmp_path):
     assert md.startswith("#") and "[1]" in md
     js = json.loads(newsfuse("brief", row["id"], "--db", str(db), "--format", "json").stdout)
     assert js["story"] == row["id"]
+    page = newsfuse("brief", row["id"], "--db", str(db), "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "Podalyak" in page

@@ -43,5 +43,8 @@ CREATE INDEX articles_added ON articles (added);
     3: """
 ALTER TABLE stories ADD COLUMN brief_stale INTEGER NOT NULL DEFAULT 1;
 """,
+    4: """
+CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, updated TEXT);
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

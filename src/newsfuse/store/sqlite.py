@@ -178,6 +178,19 @@ class SqliteStore:
         hint = "; it matches several stories, give more characters" if rows else ""
         raise NotFoundError(f"no story {story_id!r} in {self.path}{hint}")
 
+    def cluster_state(self) -> bytes | None:
+        """The story assigner's saved state, or None when it must be rebuilt from the stories' articles."""
+        row = self.db.execute("SELECT state FROM cluster_state WHERE id=1").fetchone()
+        return row[0] if row else None
+
+    def set_cluster_state(self, state: bytes | None) -> None:
+        """Save the assigner's state; None clears it (after an edit of stories outside the pipeline)."""
+        if state is None:
+            self.db.execute("DELETE FROM cluster_state")
+        else:
+            self.db.execute("INSERT OR REPLACE INTO cluster_state (id, state, updated) VALUES (1, ?, ?)",
+                            (state, _now()))
+
     # -- work left by an interrupted run ------------------------------------------------------------------------
     def pending_dedup(self) -> list[Article]:
         """Stored articles that no dedup phase has linked yet (a run stopped after storing them)."""

@@ -30,6 +30,8 @@ def merge_stories(db_path: str, story_id: str, other: str) -> dict[str, Any]:
                 (*_span(store, source), target))
             db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
             db.execute("DELETE FROM stories WHERE id=?", (source,))
+            db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (target,))
+            store.set_cluster_state(None)  # the assigner's saved centroids no longer match: rebuild next run
         return {"story": target, "merged": source, "moved": moved}
 
 
@@ -44,7 +46,11 @@ def exclude_article(db_path: str, story_id: str, article_id: str) -> dict[str, A
         story = store.resolve_story(story_id)
         if store.story_of(article_id) != story:
             raise NotFoundError(f"article {article_id!r} is not in story {story}")
+        article = store.article(article_id)
         with store.transaction():
-            store.db.execute("DELETE FROM story_articles WHERE article_id=?", (article_id,))
+            # The article leaves as a story of its own ("x" + id), so no later run puts it back by itself.
+            store.set_story(article_id, "x" + article_id, article.published)
+            store.db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (story,))
+            store.set_cluster_state(None)
         left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (story,)).fetchone()[0]
         return {"story": story, "excluded": article_id, "articles": left}
