@@ -241,6 +241,25 @@ def parse_since(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def edit_story(db: str | Path, action: str, story: str, *args: str, config: Config = Config()) -> dict[str, Any]:
+    """An analyst correction (``merge`` OTHER, ``split`` ARTICLE..., ``exclude`` ARTICLE), then the touched
+    briefs are rebuilt. Corrections persist: later runs place only articles that belong to no story."""
+    from .pipeline import Runner
+    from .store import edits
+
+    with _open(db) as store:
+        if action == "merge":
+            result = edits.merge_stories(store, story, *args)
+        elif action == "split":
+            result = edits.split_articles(store, story, list(args))
+        elif action == "exclude":
+            result = edits.exclude_article(store, story, *args)
+        else:
+            raise ValueError(f"unknown story edit {action!r}")
+        Runner(store, config).run_items([], [f"edit:{action}"])
+    return result
+
+
 def lineage(db: str | Path, ids: Iterable[str]) -> dict[str, str | None]:
     """``{article id: the original it copies, or None}`` for the given articles."""
     with _open(db) as store:

@@ -269,6 +269,37 @@ def serve(
     run_server(str(db), host, port, allow_edits)
 
 
+story_app = typer.Typer(no_args_is_help=True, help="Analyst corrections to stories; later runs respect them.")
+app.add_typer(story_app, name="story")
+
+
+@story_app.command("merge")
+def story_merge(story: str, other: str, db: Db = Path("newsfuse.db")) -> None:
+    """Merge story OTHER into STORY; OTHER's id becomes an alias.
+
+    Example: newsfuse story merge s1a2b3 s4d5e6 --db newsfuse.db
+    """
+    _emit(api.edit_story(db, "merge", story, other, config=_config()))
+
+
+@story_app.command("split")
+def story_split(story: str, articles: list[str], db: Db = Path("newsfuse.db")) -> None:
+    """Move ARTICLES out of STORY into a new story of their own.
+
+    Example: newsfuse story split s1a2b3 9f8e7d6c5b4a3210 --db newsfuse.db
+    """
+    _emit(api.edit_story(db, "split", story, *articles, config=_config()))
+
+
+@story_app.command("exclude")
+def story_exclude(story: str, article: str, db: Db = Path("newsfuse.db")) -> None:
+    """Take ARTICLE out of STORY (it stands alone from then on).
+
+    Example: newsfuse story exclude s1a2b3 9f8e7d6c5b4a3210 --db newsfuse.db
+    """
+    _emit(api.edit_story(db, "exclude", story, article, config=_config()))
+
+
 def _read(file: str) -> list[Article]:
     articles, drops, _ = api.read_jsonl(file)
     _report(drops)

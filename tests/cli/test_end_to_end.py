@@ -152,3 +152,22 @@ def test_stories_and_brief_commands(tmp_path):
     assert js["story"] == row["id"]
     page = newsfuse("brief", row["id"], "--db", str(db), "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "Podalyak" in page
+
+
+def test_story_corrections_persist_across_runs(tmp_path):
+    db = tmp_path / "news.db"
+    newsfuse("run", str(SEEDS), "--db", str(db))
+    (row,) = [json.loads(x) for x in newsfuse("stories", "--db", str(db), "--json").stdout.splitlines()]
+    article = json.loads(newsfuse("export", "--db", str(db)).stdout)["stories"][0]["articles"][1]["id"]
+    out = json.loads(newsfuse("story", "exclude", row["id"], article, "--db", str(db)).stdout)
+    assert out["articles"] == 1
+    newsfuse("run", str(SEEDS), "--db", str(db))  # a rerun does not undo the analyst's correction
+    stories = json.loads(newsfuse("export", "--db", str(db)).stdout)["stories"]
+    assert sorted(len(s["articles"]) for s in stories) == [1, 1]
+    assert all(s["brief"]["summary"] for s in stories)  # both briefs rebuilt
+    other = next(s["id"] for s in stories if s["id"] != row["id"])
+    merged = json.loads(newsfuse("story", "merge", row["id"], other, "--db", str(db)).stdout)
+    assert merged["story"] == row["id"]
+    (story,) = json.loads(newsfuse("export", "--db", str(db)).stdout)["stories"]
+    assert len(story["articles"]) == 2 and any(len(s["sources"]) == 2 for s in story["brief"]["summary"])
+    assert json.loads(newsfuse("brief", other, "--db", str(db), "--format", "json").stdout)["story"] == row["id"]

@@ -1,0 +1,64 @@
+"""Analyst corrections to stories: merge, split, exclude. Each is one transaction; later runs respect it.
+
+A merged story's id becomes an alias of the one kept (the older); split and excluded articles become stories of
+their own, so no later run moves them back by itself (runs only place articles that belong to no story). Every
+change marks the touched stories' briefs stale and clears the story assigner's saved state, which the next run
+rebuilds from the stories as they now are.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import NewsfuseError, NotFoundError
+from .sqlite import SqliteStore
+
+
+def merge_stories(store: SqliteStore, story_id: str, other: str) -> dict[str, Any]:
+    """Move every article of ``other`` into ``story_id``; ``other`` becomes an alias of it."""
+    target, source = store.resolve_story(story_id), store.resolve_story(other)
+    if target == source:
+        raise NewsfuseError(f"cannot merge story {target} into itself")
+    with store.transaction():
+        db = store.db
+        moved = db.execute("UPDATE story_articles SET story_id=? WHERE story_id=?", (target, source)).rowcount
+        db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (target, source))
+        db.execute("INSERT OR REPLACE INTO story_aliases (alias, story_id) VALUES (?, ?)", (source, target))
+        db.execute(
+            "UPDATE stories SET first_seen=min(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
+            "last_seen=max(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1 "
+            "FROM (SELECT first_seen AS f, last_seen AS l FROM stories WHERE id=?) AS s WHERE id=?",
+            (source, target))
+        db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
+        db.execute("DELETE FROM stories WHERE id=?", (source,))
+        store.set_cluster_state(None)
+    return {"story": target, "merged": source, "moved": moved}
+
+
+def split_articles(store: SqliteStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
+    """Move the articles out of the story into one new story, named after the first of them."""
+    story = store.resolve_story(story_id)
+    members = set(store.story_members(story))
+    missing = [a for a in article_ids if a not in members]
+    if missing or not article_ids:
+        raise NotFoundError(f"articles {missing or article_ids} are not in story {story}")
+    new = "x" + sorted(article_ids)[0]
+    with store.transaction():
+        for article in store.articles(article_ids):
+            store.set_story(article.id, new, article.published)
+        store.db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (story,))
+        _drop_if_empty(store, story)
+        store.set_cluster_state(None)
+    return {"story": story, "new_story": new, "moved": len(article_ids)}
+
+
+def exclude_article(store: SqliteStore, story_id: str, article_id: str) -> dict[str, Any]:
+    """Take the article out of the story: it becomes a story of its own."""
+    result = split_articles(store, story_id, [article_id])
+    left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (result["story"],)).fetchone()[0]
+    return {"story": result["story"], "excluded": article_id, "articles": left}
+
+
+def _drop_if_empty(store: SqliteStore, story: str) -> None:
+    if not store.story_members(story):
+        store.db.execute("DELETE FROM briefs WHERE story_id=?", (story,))
+        store.db.execute("DELETE FROM stories WHERE id=?", (story,))
