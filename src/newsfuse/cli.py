@@ -136,6 +136,9 @@ def run(
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private",
                                                 help="Allow URLs on private or loopback addresses.")] = False,
+    hosts: Annotated[Optional[list[str]], typer.Option("--host", help="WARC: keep only this host (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="WARC: captures from this ISO time on.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="WARC: captures before this ISO time.")] = None,
 ) -> None:
     """Run the whole pipeline into the store: read, extract, dedup, cluster, brief.
 
@@ -143,7 +146,8 @@ def run(
     Example: newsfuse run examples/ https://example.org/news.rss --db newsfuse.db
     """
     with _progress("newsfuse run") as progress:
-        report = api.run(inputs, db, _config(), workers=workers, on_progress=progress, allow_private=allow_private)
+        config = _config().override("ingest", hosts=tuple(hosts) if hosts else None, since=since, until=until)
+        report = api.run(inputs, db, config, workers=workers, on_progress=progress, allow_private=allow_private)
     _report(report.failures)
     typer.echo(report.summary_line(), err=True)
 

@@ -17,9 +17,22 @@ def _check(ok: bool, message: str) -> None:
 @dataclass(frozen=True, slots=True)
 class IngestConfig:
     max_bytes: int = 20_000_000  # pages bigger than this are skipped as too_large
+    # Web-archive filters (WARC records): hosts (and their subdomains) to keep, capture time range in ISO 8601.
+    hosts: tuple[str, ...] = ()
+    since: str | None = None  # inclusive
+    until: str | None = None  # exclusive
 
     def __post_init__(self) -> None:
+        from datetime import datetime
+
         _check(self.max_bytes > 0, f"ingest.max_bytes must be > 0, got {self.max_bytes}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            try:
+                value is None or datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except (ValueError, AttributeError):
+                raise ConfigError(f"ingest.{name} must be an ISO 8601 date or time, got {value!r}") from None
+        object.__setattr__(self, "hosts", tuple(self.hosts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,20 @@ def test_file_reader_still_delegates_to_warc(archive: Path):
     assert _urls(read_paths([archive])) == _urls(read_warc(archive))
 
 
+def test_run_filters_archives_by_host_and_date(archive: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("newsfuse")
+    db = tmp_path / "w.db"
+    proc = subprocess.run([str(exe), "run", str(archive), "--db", str(db), "--host", "example.org",
+                           "--until", "2024-05-03"], capture_output=True, text=True, timeout=300)
+    # kept: example.org/a (too short to store) and example.org/gone (a 404); b and c are filtered out
+    assert proc.returncode == 0 and "2 documents read" in proc.stderr and "#1: too_short" in proc.stderr, proc.stderr
+    with pytest.raises(Exception):
+        IngestConfig(since="yesterday")
+
+
 def test_host_matches():
     assert host_matches("https://www.Example.org./x", {"example.org"})
     assert not host_matches(None, {"example.org"}) and host_matches(None, None)

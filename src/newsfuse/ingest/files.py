@@ -58,7 +58,8 @@ def read_file(path: Path, config: IngestConfig = IngestConfig()) -> Iterator[Pag
     if name.endswith((".warc", ".warc.gz")):  # streamed record by record: no whole-file size cap
         from .warc import read_warc
 
-        yield from read_warc(path, config)
+        yield from read_warc(path, config, hosts=set(config.hosts) or None, since=parse_time(config.since),
+                             until=parse_time(config.until))
         return
     try:
         size = path.stat().st_size
