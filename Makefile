@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,web,feeds]'
+	$(BIN)/pip install -q -e '.[dev,web,feeds,ray]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -54,8 +54,8 @@ def read_jsonl(file: str | Path) -> tuple[list[Article], list[Drop], dict[str, s
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            drops.append(Drop(f"{name}:{number}", "bad_json", exc.msg))
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
+            drops.append(Drop(f"{name}:{number}", "bad_json", getattr(exc, "msg", str(exc))[:200]))
             continue
         page = page_from_object(obj, f"{name}:{number}")
         if isinstance(page, Drop):
@@ -104,11 +104,12 @@ def summarize(articles: Sequence[Article], words: int = 120) -> list[Cited]:
 
 
 def run(inputs: Sequence[str | Path], db: str | Path, config: Config = Config(), workers: int | None = None,
-        on_progress: Callable[[str, int], None] | None = None, allow_private: bool = False):
+        on_progress: Callable[[str, int], None] | None = None, allow_private: bool = False,
+        executor: str = "local", ray_address: str | None = None):
     """The whole pipeline into the SQLite store at ``db``; returns a RunReport.
 
     Inputs are files, folders, page or feed URLs, and ``.urls`` files (one URL a line)."""
-    from .executors import LocalExecutor
+    from .executors import make_executor
     from .pipeline import Runner
     from .store import SqliteStore
     from .store.ingest_state import SqliteIngestState
@@ -116,9 +117,11 @@ def run(inputs: Sequence[str | Path], db: str | Path, config: Config = Config(),
     with SqliteStore(db) as store:
         fetcher = _fetcher(allow_private) if any(_is_remote(i) for i in inputs) else None
         state = SqliteIngestState(store)
+        runner_executor = make_executor(executor, workers, ray_address)
         try:
-            report = Runner(store, config, LocalExecutor(workers), on_progress).run(inputs, fetcher, state)
+            report = Runner(store, config, runner_executor, on_progress).run(inputs, fetcher, state)
         finally:
+            getattr(runner_executor, "close", lambda: None)()
             if fetcher is not None:
                 fetcher.close()
         state.commit()

@@ -139,15 +139,20 @@ def run(
     hosts: Annotated[Optional[list[str]], typer.Option("--host", help="WARC: keep only this host (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="WARC: captures from this ISO time on.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="WARC: captures before this ISO time.")] = None,
+    executor: Annotated[str, typer.Option(help="local (processes) or ray (the ray extra).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address",
+                                                       help="Join this Ray cluster (ray only).")] = None,
 ) -> None:
     """Run the whole pipeline into the store: read, extract, dedup, cluster, brief.
 
     Inputs: files, folders, page URLs, feed URLs, and .urls files (one URL a line).
     Example: newsfuse run examples/ https://example.org/news.rss --db newsfuse.db
+    (or on Ray: newsfuse run in/ --executor ray --ray-address ray://head:10001)
     """
     with _progress("newsfuse run") as progress:
         config = _config().override("ingest", hosts=tuple(hosts) if hosts else None, since=since, until=until)
-        report = api.run(inputs, db, config, workers=workers, on_progress=progress, allow_private=allow_private)
+        report = api.run(inputs, db, config, workers=workers, on_progress=progress, allow_private=allow_private,
+                         executor=executor, ray_address=ray_address)
     _report(report.failures)
     typer.echo(report.summary_line(), err=True)
 

@@ -7,6 +7,7 @@ run on the new articles in published order, with their state loaded from the sto
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -215,14 +216,22 @@ class Runner:
         with self.store.transaction():
             for item in batch:
                 if isinstance(item, Drop):
-                    log.warning("skipped %s", item)
-                    report.failures.append(item)
-                    report.dropped[item.reason] += 1
-                    self.store.add_failure(run_id, item)
-                elif self.store.add_article(item):
-                    report.articles += 1
-                else:
-                    report.unchanged += 1
+                    self._fail(item, run_id, report)
+                    continue
+                try:
+                    added = self.store.add_article(item)
+                except (sqlite3.Error, UnicodeError, ValueError) as exc:  # a record the store cannot hold
+                    self._fail(Drop(item.path or item.id, "store_error", f"{type(exc).__name__}: {exc}"[:300]),
+                               run_id, report)
+                    continue
+                report.articles += added
+                report.unchanged += not added
+
+    def _fail(self, drop: Drop, run_id: int, report: RunReport) -> None:
+        log.warning("skipped %s", drop)
+        report.failures.append(drop)
+        report.dropped[drop.reason] += 1
+        self.store.add_failure(run_id, drop)
 
     def _dedup(self, new: list[Article], report: RunReport) -> dict[str, Duplicate]:
         from .dedup import Deduplicator
@@ -232,11 +241,14 @@ class Runner:
         links: dict[str, Duplicate] = {}
         with self.store.transaction():
             for done, article in enumerate(new, start=1):
-                link = dedup.add(article)
-                self.store.add_duplicate(link, dedup.export_state(article.id))
-                report.duplicates += link.duplicate_of is not None
-                links[article.id] = link
+                links[article.id] = dedup.add(article)
+                self.store.add_duplicate(links[article.id], dedup.export_state(article.id))
                 self.on_progress("dedup", done)
+            # An article older than a group's stored original becomes the original: the group re-points.
+            for link in dedup.repointed():
+                self.store.add_duplicate(link, dedup.export_state(link.id))
+                links[link.id] = link
+        report.duplicates += sum(links[a.id].duplicate_of is not None for a in new)
         return links
 
     def _cluster(self, new: list[Article], links: dict[str, Duplicate]) -> set[str]:
@@ -281,10 +293,8 @@ class Runner:
                                     {i: links[i].duplicate_of for i in ids if i in links}, self.config.brief)
             except Exception as exc:  # a brief that fails must not lose the stored stories
                 log.debug("brief failed for %s", story, exc_info=True)
-                drop = Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}")
-                report.failures.append(drop)
                 with self.store.transaction():
-                    self.store.add_failure(run_id, drop)
+                    self._fail(Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}"), run_id, report)
                 continue
             with self.store.transaction():
                 self.store.set_brief(brief)

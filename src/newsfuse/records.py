@@ -25,7 +25,10 @@ def normalize_text(text: str) -> str:
 
 def canonical_url(url: str) -> str:
     """Lowercase scheme and host, no fragment, no tracking parameters, no trailing slash."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket: keep the URL as given
+        return url.strip()
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower())])
     path = parts.path.rstrip("/") or "/"
     host = parts.netloc.lower().removeprefix("www.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -74,10 +73,11 @@ def disagreements(articles: Sequence[Article], sentences: Sequence[Sentence],
         vectors = normalize(vectorizer.fit_transform([s.text for s in factual]))
     except ValueError:
         return []
-    similarity = (vectors @ vectors.T).toarray()
+    similarity = (vectors @ vectors.T).tocoo()  # sparse: only aligned pairs matter
     published = {a.id: a.published for a in articles}
     found: list[Disagreement] = []
-    for i, j in zip(*np.nonzero(np.triu(similarity >= ALIGNED, k=1))):
+    pairs = sorted((i, j) for i, j, v in zip(similarity.row, similarity.col, similarity.data) if i < j and v >= ALIGNED)
+    for i, j in pairs:
         a, b = factual[i], factual[j]
         if family(a.article, duplicate_of) == family(b.article, duplicate_of):
             continue

@@ -7,6 +7,7 @@ Duplicates (syndicated copies) are sources too, but count once towards ``indepen
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -66,28 +67,34 @@ def support(sources: Sequence[str], duplicate_of: Mapping[str, str | None]) -> t
 
 def _split(article: Article) -> list[tuple[str, int]]:
     """(sentence, paragraph index) pairs of an article, datelines trimmed."""
-    paragraphs = paragraph_spans(article.text)
+    starts = [a for a, _ in paragraph_spans(article.text)]
     out = []
     for start, end in sentence_spans(article.text):
-        para = next((i for i, (a, b) in enumerate(paragraphs) if a <= start < b), 0)
+        para = max(0, bisect_right(starts, start) - 1)
         text = trim_dateline(" ".join(article.text[start:end].split()))
         if text:
             out.append((text, para))
     return out
 
 
-def story_sentences(articles: Sequence[Article],
-                    duplicate_of: Mapping[str, str | None] | None = None) -> list[Sentence]:
-    """Every sentence of every article, each with all the articles that support it.
+MAX_SENTENCES = 2000  # a brief reads at most this many sentences, spread over the articles (leads first)
 
-    A sentence that several articles carry word for word is kept once, from the first article.
+
+def story_sentences(articles: Sequence[Article], duplicate_of: Mapping[str, str | None] | None = None,
+                    max_sentences: int = MAX_SENTENCES) -> list[Sentence]:
+    """Every sentence of every article (up to a cap), each with all the articles that support it.
+
+    A sentence that several articles carry word for word is kept once, from the first article. Each article
+    gives at most ``max_sentences / len(articles)`` (and at least 30) of its first sentences, so a pathological
+    page of 40,000 one-line paragraphs cannot make a brief take minutes.
     """
+    per_article = max(30, max_sentences // max(1, len(articles)))
     duplicate_of = duplicate_of or {}
     checkers = [(a.id, SupportChecker(a.text)) for a in articles]
     seen: set[str] = set()
     result = []
     for order, article in enumerate(articles):
-        for position, (text, para) in enumerate(_split(article)):
+        for position, (text, para) in enumerate(_split(article)[:per_article]):
             key = " ".join(word_tokens(text))
             if not key or key in seen:
                 continue

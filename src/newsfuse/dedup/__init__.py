@@ -1,13 +1,16 @@
 """Exact and near-duplicate detection, containment, lineage. Articles -> Duplicate links.
 
-``Deduplicator`` is the online index (MinHash LSH with rensa, candidates verified on exact shingle sets);
+``Deduplicator`` is the online index (rensa MinHash signatures, LSH bands in ``BandIndex``, candidates
+verified on the shingle sets);
 ``find_duplicates`` runs it over a batch in time order. Per-article state for the store comes from
-``Deduplicator.export_state`` and goes back with ``Deduplicator.load``.
+``Deduplicator.export_state`` and goes back with ``Deduplicator.load``. ``added_passages`` lists what a copy adds
+to its original; ``Deduplicator.repointed`` lists links changed when an older article arrived late.
 """
 from .batch import find_duplicates, time_key, time_order
 from .index import Deduplicator
+from .passages import added_passages
 from .shingles import containment, jaccard, shingle_hashes
 from .state import Fingerprint
 
-__all__ = ["Deduplicator", "Fingerprint", "containment", "find_duplicates", "jaccard", "shingle_hashes",
-           "time_key", "time_order"]
+__all__ = ["Deduplicator", "Fingerprint", "added_passages", "containment", "find_duplicates", "jaccard",
+           "shingle_hashes", "time_key", "time_order"]

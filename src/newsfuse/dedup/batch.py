@@ -25,11 +25,18 @@ def time_order(articles: Iterable[Article]) -> list[Article]:
 
 
 def find_duplicates(articles: Iterable[Article], config: DedupConfig | None = None) -> list[Duplicate]:
-    """Lineage links for a batch: one Duplicate per article (originals included), in time order."""
+    """Lineage links for a batch: one Duplicate per article (originals included), in time order.
+
+    The links are read after the whole batch is in, so an original replaced on a tie (an equally old article
+    that the others contain, see ``Deduplicator.repointed``) is reported with its final link.
+    """
     from .index import Deduplicator
 
     dedup = Deduplicator(config or DedupConfig())
-    return [dedup.add(article) for article in time_order(articles)]
+    ordered = time_order(articles)
+    for article in ordered:
+        dedup.add(article)
+    return [dedup.link(article.id) for article in ordered]
 
 
 __all__ = ["find_duplicates", "time_key", "time_order"]

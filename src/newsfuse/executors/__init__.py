@@ -56,12 +56,24 @@ class LocalExecutor:
                 batch = list(islice(iterator, self.batch))
 
 
-def make_executor(name: str, workers: int | None = None) -> Executor:
+def make_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
+    """An executor by name: ``local`` (processes), ``serial`` (in-process), ``ray`` (the ``ray`` extra).
+
+    ``workers`` is the process count for ``local`` and the CPUs of a local Ray for ``ray``; ``address`` joins a
+    running Ray cluster (``ray`` only)."""
+    if address is not None and name != "ray":
+        raise ConfigError(f"address={address!r} is for the ray executor; got executor {name!r}")
     if name == "local":
         return LocalExecutor(workers)
     if name == "serial":
         return SerialExecutor()
-    raise ConfigError(f"unknown executor {name!r}; choose 'local' or 'serial'")
+    if name == "ray":
+        from .ray import RayExecutor
+
+        return RayExecutor(address=address, num_cpus=None if address else workers)
+    raise ConfigError(f"unknown executor {name!r}; choose 'local', 'serial' or 'ray'")
 
 
-__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "make_executor"]
+from .ray import ExecutorError, RayExecutor  # noqa: E402  (imports ray itself only when started)
+
+__all__ = ["Executor", "ExecutorError", "LocalExecutor", "RayExecutor", "SerialExecutor", "make_executor"]

@@ -116,7 +116,7 @@ def looks_like_feed(content_type: str, data: bytes) -> bool:
 def _json_feed_object(data: bytes) -> dict[str, Any] | None:
     try:
         obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if isinstance(obj, dict) and str(obj.get("version", "")).startswith(JSON_FEED_VERSION):
         return obj
@@ -173,8 +173,12 @@ def _entry(link: object, base: str, title: object, published: datetime | None, s
     if not isinstance(link, str) or not link.strip():
         name = _plain(title)
         return Drop(where, NO_LINK, f"entry {name!r} has no link" if name else "entry has no link")
-    url = urljoin(base, link.strip())
-    if urlsplit(url).scheme not in ("http", "https"):
+    try:
+        url = urljoin(base, link.strip())
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        return Drop(where, NO_LINK, f"bad url {link.strip()[:200]!r}")
+    if scheme not in ("http", "https"):
         return Drop(where, NO_LINK, f"link is not http(s): {url[:200]}")
     return FeedEntry(key=make_id(url=url), url=url, title=_plain(title), published=published,
                      summary=_plain(summary), site=site)

@@ -139,8 +139,8 @@ def read_jsonl(path: str, data: bytes) -> Iterator[Page | Drop]:
         where = f"{path}:{number}"
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Drop(where, BAD_JSON, exc.msg)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
+            yield Drop(where, BAD_JSON, getattr(exc, "msg", str(exc))[:200])
             continue
         yield page_from_object(obj, where)
 
@@ -152,7 +152,8 @@ def page_from_object(obj: object, where: str) -> Page | Drop:
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         return Drop(where, NO_TEXT, "no 'text' string")
-    url = obj.get("url") if isinstance(obj.get("url"), str) else None
+    text = clean_str(text)
+    url = _str(obj.get("url"))
     ident = obj.get("id")
     ident = str(ident) if ident not in (None, "") else make_id(url=url) if url else make_id(text=text)
     kind = "html" if obj.get("html") is True else "article"
@@ -162,7 +163,12 @@ def page_from_object(obj: object, where: str) -> Page | Drop:
 
 
 def _str(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    return clean_str(value).strip() or None if isinstance(value, str) else None
+
+
+def clean_str(value: str) -> str:
+    """Text that UTF-8 can hold: lone surrogates (possible in JSON) become U+FFFD."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if not value.isascii() else value
 
 
 def parse_time(value: object) -> datetime | None:
@@ -176,5 +182,5 @@ def parse_time(value: object) -> datetime | None:
         return None
     try:
         return to_utc(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None

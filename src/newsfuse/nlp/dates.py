@@ -153,10 +153,13 @@ def resolve_date(phrase: str, published: datetime | date | None = None) -> str |
     published date (up to two months ahead for month names).
     """
     text = " ".join(phrase.lower().split())
-    if value := _absolute(text):
-        return value
-    today = _day(published)
-    return _relative(text, today) if today else None
+    try:
+        if value := _absolute(text):
+            return value
+        today = _day(published)
+        return _relative(text, today) if today else None
+    except (OverflowError, ValueError):  # "1000000 days ago", dates near year 1 or 9999, huge numbers
+        return None
 
 
 def _candidates(text: str, paragraphs: Collection[int] | None) -> list[tuple[int, int]]:

@@ -143,11 +143,18 @@ def lineage(store: SqliteStore, article_id: str) -> dict[str, Any]:
             "story": dict(story_row) if story_row else None}
 
 
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 32
+
+
 def search(store: SqliteStore, query: str, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], str]:
     """Full-text matches, best first: ``[{id, title, site, published, snippet}]`` and the FTS query used.
 
-    A query that is not valid FTS5 syntax (a stray quote, a lone ``AND``) is retried as plain words.
+    A query that is not valid FTS5 syntax (a stray quote, a lone ``AND``) is retried as plain words. Queries are
+    capped (MAX_QUERY_CHARS, MAX_QUERY_TERMS): FTS5's cost grows with the square of the prefix terms.
     """
+    if len(query) > MAX_QUERY_CHARS or len(query.split()) > MAX_QUERY_TERMS:
+        raise StoreError(f"bad search query: at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} terms")
     try:
         return _search(store, query, limit, offset), query
     except sqlite3.OperationalError:

@@ -13,7 +13,7 @@ from .views import plain_snippet, safe_url
 router = APIRouter(prefix="/api", tags=["api"])
 Store = Annotated[SqliteStore, Depends(open_store)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="How many to skip.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many to skip.")]
 
 
 @router.get("/stories", summary="Stories, biggest and newest first")
@@ -45,7 +45,8 @@ def article(article_id: str, store: Store) -> dict[str, Any]:
 
 
 @router.get("/search", summary="Full-text search over article titles and text")
-def search(store: Store, q: Annotated[str, Query(min_length=1, description="FTS5 query, or plain words.")],
+def search(store: Store, q: Annotated[str, Query(min_length=1, max_length=read.MAX_QUERY_CHARS,
+                                                   description="FTS5 query, or plain words.")],
            limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     rows, used = read.search(store, q, limit, offset)
     for row in rows:

@@ -1,0 +1,161 @@
+"""End-to-end benchmark: articles/s of the whole pipeline from html and from text, each stage's share, and plain
+``trafilatura.extract`` on the same pages in the same run as the yardstick.
+
+Run: .venv/bin/python bench/pipeline.py [--pages N]      N WCXB dev article pages (default 300; 0 = all 791)
+
+Inputs, written to a temporary folder so reading counts: the WCXB dev article pages (../shared/data/extraction/
+wcxb-dev, ground truth ``_internal.page_type.primary == "article"``) as .html files; the same pages rendered to
+text (``extract.evaluate.render_text``: what a scraper saves) as .txt files; and the 921 allsides docs as one
+JSONL of article objects (clean text, so no extraction: the global stages on short news). Each input goes
+through ``Runner`` with the ``SerialExecutor`` into a fresh SQLite store, so every stage runs in this process and
+its CPU time is measurable: read (the reader's iterator), extract (the executor's iterator, minus read), store,
+dedup, cluster, brief, and other (the pending queries between phases). Rates are per CPU second of this process
+(``time.process_time``: other jobs on a shared machine do not count), with wall-clock beside. trafilatura runs on
+the same decoded html first. Prints figures; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from newsfuse.config import Config
+from newsfuse.executors import SerialExecutor
+from newsfuse.extract.evaluate import render_text
+from newsfuse.pipeline import Runner
+from newsfuse.store import SqliteStore
+
+from scale import ALLSIDES, article_pages  # bench/ is on sys.path when run as a script
+
+STAGES = ("read", "extract", "store", "dedup", "cluster", "brief", "other")
+
+
+class Clock:
+    """CPU and wall seconds spent inside ``with clock("stage"):`` blocks (which may nest), by stage."""
+
+    def __init__(self) -> None:
+        self.cpu: Counter[str] = Counter()
+        self.wall: Counter[str] = Counter()
+        self._open: list[tuple[str, float, float]] = []
+
+    def __call__(self, stage: str) -> "Clock":
+        self._stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self._open.append((self._stage, time.process_time(), time.perf_counter()))
+
+    def __exit__(self, *exc: object) -> None:
+        stage, cpu, wall = self._open.pop()
+        self.cpu[stage] += time.process_time() - cpu
+        self.wall[stage] += time.perf_counter() - wall
+
+
+class TimedRunner(Runner):
+    """The Runner with each phase timed (wraps its phase methods: a bench may lean on private names)."""
+
+    def __init__(self, store: Any, clock: Clock) -> None:
+        super().__init__(store, Config(), SerialExecutor())
+        self.clock = clock
+
+    def _timed_items(self, items: Iterable[Any]) -> Iterator[Any]:
+        iterator = iter(items)
+        while True:
+            with self.clock("read"):
+                item = next(iterator, None)
+            if item is None:
+                return
+            yield item
+
+    def _ingest(self, items, run_id, report):
+        with self.clock("ingest"):
+            super()._ingest(self._timed_items(items), run_id, report)
+
+    def _store_batch(self, batch, run_id, report):
+        with self.clock("store"):
+            super()._store_batch(batch, run_id, report)
+
+    def _dedup(self, new, report):
+        with self.clock("dedup"):
+            return super()._dedup(new, report)
+
+    def _cluster(self, new, links):
+        with self.clock("cluster"):
+            return super()._cluster(new, links)
+
+    def _brief(self, touched, run_id, report):
+        with self.clock("brief"):
+            super()._brief(touched, run_id, report)
+
+
+def run_timed(inputs: list[Path]) -> tuple[Any, Clock, float, float]:
+    from newsfuse.nlp.model import clear_cache
+
+    clear_cache()  # the entity cache must not carry the warm-up's pages into a timed run
+    clock = Clock()
+    with tempfile.TemporaryDirectory() as tmp, SqliteStore(Path(tmp) / "bench.db") as store:
+        cpu, wall = time.process_time(), time.perf_counter()
+        report = TimedRunner(store, clock).run(inputs)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    for table in (clock.cpu, clock.wall):  # read and store happen inside ingest; the rest is extraction
+        table["extract"] = table.pop("ingest") - table["read"] - table["store"]
+    clock.cpu["other"] = cpu - sum(clock.cpu.values())
+    clock.wall["other"] = wall - sum(clock.wall.values())
+    return report, clock, cpu, wall
+
+
+def show(label: str, inputs: list[Path], documents: int) -> float:
+    report, clock, cpu, wall = run_timed(inputs)
+    shares = "  ".join(f"{s} {clock.cpu[s] / cpu:4.0%}" for s in STAGES)
+    print(f"{label:<24} {documents / cpu:6.1f} articles/CPU-s ({documents / wall:6.1f}/s wall)   {shares}")
+    print(f"{'':<24} {report.summary_line()}", flush=True)
+    return documents / cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=300, help="WCXB article pages (0 = all)")
+    args = parser.parse_args()
+    logging.getLogger("newsfuse").setLevel(logging.ERROR)  # skipped pages are counted in the summary line
+    raw = article_pages(args.pages or 10**9)
+    html = [(name, data.decode("utf-8", errors="replace")) for name, data in raw]
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {kind: Path(tmp) / kind for kind in ("html", "text", "warm-up")}
+        for folder in folders.values():
+            folder.mkdir()
+        for (name, data), (_, page) in zip(raw, html):
+            (folders["html"] / f"{name}.html").write_bytes(data)
+            (folders["text"] / f"{name}.txt").write_text(render_text(page))
+        for name, data in raw[:10]:
+            (folders["warm-up"] / f"{name}.html").write_bytes(data)
+        docs = [doc for line in ALLSIDES.read_text().splitlines() for doc in json.loads(line)["docs"]]
+        jsonl = Path(tmp) / "allsides.jsonl"
+        jsonl.write_text("".join(json.dumps({"id": d["docno"], "title": d["title"], "text": d["text"]}) + "\n"
+                                 for d in docs))
+
+        for _, page in html[:5]:  # warm-up: imports, compiled patterns
+            trafilatura.extract(page)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for name, page in html:
+            trafilatura.extract(page)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        plain = len(html) / cpu
+        print(f"{len(html)} WCXB dev article pages; one process; shares are of CPU time")
+        print(f"{'trafilatura.extract':<24} {plain:6.1f} pages/CPU-s ({len(html) / wall:6.1f}/s wall)")
+        run_timed([folders["warm-up"]])  # imports of every stage, models, caches
+        fused = show("pipeline from html", [folders["html"]], len(html))
+        show("pipeline from text", [folders["text"]], len(html))
+        show("pipeline from jsonl", [jsonl], len(docs))
+    print(f"ratio pipeline-from-html / trafilatura alone: {fused / plain:.2f} (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

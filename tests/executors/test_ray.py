@@ -1,0 +1,119 @@
+"""The Ray executor gives the same stored results as the local one; misuse fails early with a hint.
+
+The identity test runs the seeds, ~200 allsides article objects and 20 WCXB html pages through ``Runner`` twice,
+with ``LocalExecutor(2)`` and with ``RayExecutor(num_cpus=2)`` (a private local Ray), into two SQLite stores, and
+compares every stored output: articles, lineage links, story membership and briefs (``api.export``).
+"""
+import gzip
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newsfuse import api
+from newsfuse.config import Config
+from newsfuse.errors import ConfigError, MissingDependencyError
+from newsfuse.executors import LocalExecutor, RayExecutor, make_executor
+from newsfuse.pipeline import Runner
+from newsfuse.store import SqliteStore
+
+from ..conftest import DATA, SEEDS, shared_or_fail
+
+pytest.importorskip("ray")  # the `ray` extra; the missing-extra message is tested below without it
+
+ALLSIDES = DATA / "stories" / "allsides-roundups.jsonl"
+WCXB = DATA / "extraction" / "wcxb-dev"
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def fail_on_five(x: int) -> int:
+    if x == 5:
+        raise ValueError("five")
+    return x
+
+
+@pytest.fixture(scope="module")
+def ray_executor():
+    executor = RayExecutor(num_cpus=2, batch=8)
+    with executor:
+        yield executor
+    import ray
+
+    assert not ray.is_initialized()
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[Path]:
+    """Seeds, ~200 allsides docs as article objects (dated, with sources), and 20 WCXB article pages."""
+    folder = tmp_path_factory.mktemp("inputs")
+    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    lines = []
+    for number, line in enumerate(shared_or_fail(ALLSIDES).read_text().splitlines()[:70]):
+        for side, doc in enumerate(json.loads(line)["docs"]):
+            published = start + timedelta(hours=6 * number, minutes=7 * side)
+            lines.append(json.dumps({"id": f"allsides-{doc['docno']}", "title": doc["title"], "text": doc["text"],
+                                     "source": f"outlet{side}", "published": published.isoformat()}))
+    (folder / "allsides.jsonl").write_text("\n".join(lines[:200]) + "\n")
+    html = folder / "html"
+    html.mkdir()
+    for truth in sorted((shared_or_fail(WCXB) / "ground-truth").glob("*.json"))[:60]:
+        if json.loads(truth.read_text()).get("_internal", {}).get("page_type", {}).get("primary") == "article":
+            raw = gzip.decompress((WCXB / "html" / f"{truth.stem}.html.gz").read_bytes())
+            (html / f"{truth.stem}.html").write_bytes(raw)
+        if len(list(html.iterdir())) == 20:
+            break
+    return [shared_or_fail(SEEDS), folder / "allsides.jsonl", html]
+
+
+def run_into(db: Path, inputs: list[Path], executor) -> dict:
+    with SqliteStore(db) as store:
+        report = Runner(store, Config(), executor).run(inputs)
+        stored = {"articles": sorted(store.articles(), key=lambda a: a.id),
+                  "duplicates": store.duplicates(),
+                  "stories": {s: store.story_members(s) for s in store.story_ids()}}
+    stored["export"] = api.export(db)
+    stored["report"] = report.counts()
+    return stored
+
+
+def test_ray_runs_the_pipeline_exactly_as_local(tmp_path, inputs, ray_executor):
+    local = run_into(tmp_path / "local.db", inputs, LocalExecutor(2, batch=64, min_parallel=8))
+    remote = run_into(tmp_path / "ray.db", inputs, ray_executor)
+    assert local["report"]["articles"] >= 200, local["report"]
+    assert local["report"]["stories"] > 10
+    for key in ("report", "articles", "duplicates", "stories", "export"):
+        assert remote[key] == local[key], key
+
+
+def test_ray_map_keeps_order_and_reraises(ray_executor):
+    assert list(ray_executor.map(square, range(1000))) == [x * x for x in range(1000)]
+    assert list(ray_executor.map(square, [])) == []
+    with pytest.raises(ValueError, match="five"):
+        list(ray_executor.map(fail_on_five, range(20)))
+    first = ray_executor.map(square, range(10_000))
+    assert [next(first) for _ in range(3)] == [0, 1, 4]
+    first.close()  # stopping early cancels the queued tasks and leaves the executor usable
+    assert list(ray_executor.map(square, range(5))) == [0, 1, 4, 9, 16]
+
+
+def test_misuse_fails_early_with_a_hint():
+    with pytest.raises(ConfigError, match="batch"):
+        RayExecutor(batch=0)
+    with pytest.raises(ConfigError, match="num_cpus applies to a local Ray"):
+        RayExecutor(address="ray://head:10001", num_cpus=4)
+    with pytest.raises(ConfigError, match="for the ray executor"):
+        make_executor("local", address="ray://head:10001")
+    with pytest.raises(ConfigError, match="'local', 'serial' or 'ray'"):
+        make_executor("spark")
+    assert isinstance(make_executor("ray", workers=2), RayExecutor)
+
+
+def test_missing_extra_names_the_pip_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"pip install 'newsfuse\[ray\]'"):
+        RayExecutor(num_cpus=1).start()
