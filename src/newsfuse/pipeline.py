@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-from .config import Config, ExtractConfig
+from .config import BriefConfig, Config, ExtractConfig
 from .executors import Executor, LocalExecutor
 from .records import Article, Brief, Drop, Duplicate, Page
 
@@ -283,19 +283,32 @@ class Runner:
             yield story, self.store.articles(i for i in self.store.story_members(story) if i not in copies)
 
     def _brief(self, touched: set[str], run_id: int, report: RunReport) -> None:
-        from .brief import build_brief
-
+        """Rebuild the touched stories' briefs through the executor (stories are independent); each is stored
+        as it arrives, so a run stopped here keeps the briefs already built and rebuilds only the rest."""
         links = self.store.duplicates()
-        for done, story in enumerate(sorted(touched), start=1):
-            ids = self.store.story_members(story)[-self.config.brief.max_articles:]
-            try:
-                brief = build_brief(story, self.store.articles(ids),
-                                    {i: links[i].duplicate_of for i in ids if i in links}, self.config.brief)
-            except Exception as exc:  # a brief that fails must not lose the stored stories
-                log.debug("brief failed for %s", story, exc_info=True)
-                with self.store.transaction():
-                    self._fail(Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}"), run_id, report)
-                continue
+
+        def jobs() -> Iterator[tuple[str, list[Article], dict[str, str | None], BriefConfig]]:
+            for story in sorted(touched):
+                ids = self.store.story_members(story)[-self.config.brief.max_articles:]
+                lineage = {i: links[i].duplicate_of for i in ids if i in links}
+                yield story, self.store.articles(ids), lineage, self.config.brief
+
+        for done, (story, result) in enumerate(self.executor.map(_brief_one, jobs()), start=1):
             with self.store.transaction():
-                self.store.set_brief(brief)
+                if isinstance(result, Drop):
+                    self._fail(result, run_id, report)
+                else:
+                    self.store.set_brief(result)
             self.on_progress("brief", done)
+
+
+def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig]) -> tuple[str, Brief | Drop]:
+    """Module-level so worker processes can pickle it. A brief that fails becomes a Drop, not a lost run."""
+    from .brief import build_brief
+
+    story, articles, lineage, config = job
+    try:
+        return story, build_brief(story, articles, lineage, config)
+    except Exception as exc:
+        log.debug("brief failed for %s", story, exc_info=True)
+        return story, Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}")
