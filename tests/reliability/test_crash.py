@@ -43,7 +43,24 @@ def run(args: list[str], kill_after: float | None = None) -> int:
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _processes_on(args[-1]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_on(args[-1]), "the killed run left worker processes behind"
     return proc.returncode
+
+
+def _processes_on(db: str) -> list[str]:
+    """Processes whose command line names the store (a killed run's orphaned workers would)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if db in text and "pytest" not in text:
+            found.append(text)
+    return found
 
 
 def export(db: Path) -> dict:

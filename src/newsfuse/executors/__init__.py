@@ -1,7 +1,10 @@
 """Executors run a per-item function over a stream. The default uses local processes; others are extras."""
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -49,11 +52,20 @@ class LocalExecutor:
             yield from map(fn, first)
             yield from map(fn, iterator)
             return
-        with ProcessPoolExecutor(self.workers) as pool:
+        with ProcessPoolExecutor(self.workers, initializer=_die_with_parent) as pool:
             batch = first
             while batch:
                 yield from pool.map(fn, batch, chunksize=max(1, len(batch) // (self.workers * 4)))
                 batch = list(islice(iterator, self.batch))
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGKILL when the process that started it dies (killed runs leave no orphans)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def make_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
