@@ -40,9 +40,13 @@ class ExtractConfig:
     min_words: int = 20  # shorter texts are dropped as too_short
     include_tables: bool = True
     clean_text: bool = True  # run the line-level cleaner on scraped text
+    max_words: int = 100_000  # longer documents are dropped as too_long (no news article is; a dump might be)
+    max_elements: int = 200_000  # HTML with more elements is dropped as too_complex (extraction would take minutes)
 
     def __post_init__(self) -> None:
         _check(self.min_words >= 0, f"extract.min_words must be >= 0, got {self.min_words}")
+        _check(self.max_words > self.min_words, f"extract.max_words must be > min_words, got {self.max_words}")
+        _check(self.max_elements > 0, f"extract.max_elements must be > 0, got {self.max_elements}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 ``extract_page(page, config)`` is the entry point. By ``page.kind``:
 
-- ``"html"``: trafilatura finds the main text and metadata, then a light pass removes furniture lines, repeats
-  and ``***`` masking;
+- ``"html"``: trafilatura finds the main text (``html.py``), the page's JSON-LD, meta tags and bylines give the
+  metadata (``metadata.py``), then a light pass removes ``***`` masking and a body printed twice;
 - ``"text"``: page text a scraper saved goes through the line-level cleaner (``clean_text``);
 - ``"article"``: text that is already clean keeps its metadata and only loses ``***`` masking.
 
@@ -16,17 +16,20 @@ import re
 from ..config import ExtractConfig
 from ..records import Article, Drop, Page, to_utc
 from .furniture import AD_MARKER, COMMENT_PROMPT, COUNTER, FURNITURE, classify_line
-from .html import extract_html, looks_like_html
+from .html import TooComplex, extract_html, looks_like_html
 from .repeats import REPEATED_BLOCK, REPEATED_SENTENCE, split_glued, split_sentences
 from .textclean import (HEADER, MASKING, REMOVAL_REASONS, TITLE_REPEAT, TRANSCRIPT, CleanedText, clean_text,
                         tidy_text)
 
 DROP_EMPTY = "empty"  # no text at all, before or after cleaning
 DROP_TOO_SHORT = "too_short"  # fewer than config.min_words words
+DROP_TOO_LONG = "too_long"  # more than config.max_words words
+DROP_TOO_COMPLEX = "too_complex"  # HTML with more than config.max_elements elements
 DROP_NOT_HTML = "not_html"  # an html page with no markup, from which trafilatura found nothing
 DROP_EXTRACT_FAILED = "extract_failed"  # trafilatura found no main text, or failed on the page
 DROP_UNKNOWN_KIND = "unknown_kind"  # page.kind is not html, text or article
-DROP_REASONS = (DROP_EMPTY, DROP_TOO_SHORT, DROP_NOT_HTML, DROP_EXTRACT_FAILED, DROP_UNKNOWN_KIND)
+DROP_REASONS = (DROP_EMPTY, DROP_TOO_SHORT, DROP_TOO_LONG, DROP_TOO_COMPLEX, DROP_NOT_HTML, DROP_EXTRACT_FAILED,
+                DROP_UNKNOWN_KIND)
 
 _WORD = re.compile(r"\w+")
 _DEFAULT = ExtractConfig()
@@ -36,6 +39,8 @@ def extract_page(page: Page, config: ExtractConfig = _DEFAULT) -> Article | Drop
     """Turn one Page into an Article, or a Drop saying why not."""
     if not page.content or not page.content.strip():
         return Drop(page.path, DROP_EMPTY)
+    if page.kind != "html" and (words := len(page.content.split())) > 2 * config.max_words:
+        return Drop(page.path, DROP_TOO_LONG, f"{words} words > extract.max_words {config.max_words}")
     if page.kind == "html":
         result = _from_html(page, config)
     elif page.kind == "text":
@@ -50,6 +55,8 @@ def extract_page(page: Page, config: ExtractConfig = _DEFAULT) -> Article | Drop
 def _from_html(page: Page, config: ExtractConfig) -> Article | Drop:
     try:
         found = extract_html(page.content, page.url, config)
+    except TooComplex as exc:
+        return Drop(page.path, DROP_TOO_COMPLEX, str(exc))
     except Exception as exc:  # noqa: BLE001 - trafilatura/lxml failures on one page become a Drop, not a crash
         return Drop(page.path, DROP_EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:200])
     if found is None:
@@ -72,12 +79,13 @@ def _from_html(page: Page, config: ExtractConfig) -> Article | Drop:
 
 def _from_text(page: Page, config: ExtractConfig) -> Article:
     cleaned = clean_text(page.content) if config.clean_text else tidy_text(page.content, furniture=False,
-                                                                             repeats=False)
+                                                                             repeats=False, copies=False)
     return _article(page, cleaned)
 
 
 def _from_article(page: Page, config: ExtractConfig) -> Article:
-    return _article(page, tidy_text(page.content, furniture=False, repeats=False, transcripts=False))
+    return _article(page, tidy_text(page.content, furniture=False, repeats=False, transcripts=False,
+                                      copies=False))
 
 
 def _article(page: Page, cleaned: CleanedText) -> Article:
@@ -94,12 +102,14 @@ def _check_length(article: Article, page: Page, config: ExtractConfig) -> Articl
         return Drop(page.path, DROP_EMPTY, "no text left after cleaning")
     if words < config.min_words:
         return Drop(page.path, DROP_TOO_SHORT, f"{words} words < min_words {config.min_words}")
+    if words > config.max_words:
+        return Drop(page.path, DROP_TOO_LONG, f"{words} words > extract.max_words {config.max_words}")
     return article
 
 
 __all__ = [
     "AD_MARKER", "COMMENT_PROMPT", "COUNTER", "DROP_EMPTY", "DROP_EXTRACT_FAILED", "DROP_NOT_HTML", "DROP_REASONS",
-    "DROP_TOO_SHORT", "DROP_UNKNOWN_KIND", "FURNITURE", "HEADER", "MASKING", "REMOVAL_REASONS", "REPEATED_BLOCK",
+    "DROP_TOO_COMPLEX", "DROP_TOO_LONG", "DROP_TOO_SHORT", "DROP_UNKNOWN_KIND", "FURNITURE", "HEADER", "MASKING", "REMOVAL_REASONS", "REPEATED_BLOCK",
     "REPEATED_SENTENCE", "TITLE_REPEAT", "TRANSCRIPT", "CleanedText", "classify_line", "clean_text", "extract_page",
     "split_glued", "split_sentences", "tidy_text",
 ]

@@ -10,6 +10,8 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from copy import deepcopy
 from pathlib import Path
 from typing import Iterator
 
@@ -25,12 +27,15 @@ _BLOCKS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class GoldPage:
-    """One WCXB page: its id, html (decoded), url and gold main text."""
+    """One WCXB page: its id, html (decoded), url, gold main text and gold metadata (None where absent)."""
 
     file_id: str
     html: str
     url: str | None
     gold: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # "YYYY-MM-DD..." as the annotators wrote it
 
 
 def word_f1(predicted: str | None, gold: str) -> float:
@@ -44,6 +49,75 @@ def word_f1(predicted: str | None, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def fold(text: str | None) -> str:
+    """Case and whitespace folded: the form in which titles and authors are compared."""
+    return " ".join((text or "").lower().split())
+
+
+def title_matches(found: str | None, gold: str) -> bool:
+    """The title is right when equal to the gold title after case and whitespace folding."""
+    return fold(found) == fold(gold)
+
+
+def author_matches(found: str | None, gold: str) -> bool:
+    """The author is right when equal after case and whitespace folding, or when every word of the gold author
+    occurs in the found string ("Jane Doe" in "By Jane Doe, Staff Writer"; "Jane Doe and John Roe" needs both).
+    """
+    if fold(found) == fold(gold):
+        return True
+    wanted, have = _WORD.findall(gold.lower()), set(_WORD.findall((found or "").lower()))
+    return bool(wanted) and all(word in have for word in wanted)
+
+
+def date_matches(found: datetime | None, gold: str) -> bool:
+    """The published date is right to the day (the gold is "YYYY-MM-DD", maybe with a time)."""
+    return found is not None and found.date().isoformat() == gold.strip()[:10]
+
+
+def c4_line_rule(text: str) -> str:
+    """C4's line filter (Raffel et al. 2020), a yardstick for the text cleaner: keep lines that end in terminal
+    punctuation and have at least five words, and drop lines mentioning javascript."""
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line.endswith((".", "!", "?", '"', "”")) and len(line.split()) >= 5
+                     and "javascript" not in line.lower())
+
+
+def body_twice_html(html: str, gold: str, *, run_on: bool = False) -> str:
+    """The page with its article body printed twice, as a template bug prints it: a copy of the main article
+    container (the deepest element holding 80% of the paragraphs whose text is in the gold) inserted right after
+    it; with ``run_on``, the container's text as one run-on ``<p>`` instead (a scraper's "full text" field).
+    Uses the gold only to find the container, at test-construction time."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    container = _gold_container(root, " ".join(_WORD.findall(gold.lower())))
+    if container is None or container.getparent() is None:
+        return html
+    if run_on:
+        copy = lxml.html.Element("p")
+        copy.text = " ".join(container.text_content().split())
+    else:
+        copy = deepcopy(container)
+        copy.tail = None
+    container.addnext(copy)
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _gold_container(root: lxml.html.HtmlElement, gold_key: str) -> lxml.html.HtmlElement | None:
+    found = [p for p in root.iter("p", "li", "h2", "h3") if _in_gold(p, gold_key)]
+    if not found:
+        return None
+    depth: Counter[lxml.html.HtmlElement] = Counter(a for p in found for a in p.iterancestors())
+    holding = [a for a, n in depth.items() if n >= 0.8 * len(found) and a.tag != "html"]
+    return max(holding, key=lambda a: sum(1 for _ in a.iterancestors()), default=None)
+
+
+def _in_gold(element: lxml.html.HtmlElement, gold_key: str) -> bool:
+    words = _WORD.findall(element.text_content().lower())
+    return len(words) >= 5 and " ".join(words) in gold_key
+
+
 def load_wcxb(root: Path, page_type: str = "article") -> Iterator[GoldPage]:
     """WCXB pages of one primary page type that have a non-empty ``ground_truth.main_content``, in file order."""
     for truth_path in sorted((root / "ground-truth").glob("*.json")):
@@ -53,7 +127,9 @@ def load_wcxb(root: Path, page_type: str = "article") -> Iterator[GoldPage]:
         if primary != page_type or not gold.strip():
             continue
         raw = gzip.decompress((root / "html" / f"{truth_path.stem}.html.gz").read_bytes())
-        yield GoldPage(truth_path.stem, raw.decode("utf-8", errors="replace"), truth.get("url"), gold)
+        meta = truth.get("ground_truth") or {}
+        yield GoldPage(truth_path.stem, raw.decode("utf-8", errors="replace"), truth.get("url"), gold,
+                       meta.get("title") or None, meta.get("author") or None, meta.get("publish_date") or None)
 
 
 def render_text(html: str) -> str:
@@ -87,4 +163,5 @@ def _walk(element: lxml.html.HtmlElement, parts: list[str]) -> None:
         parts.append("\n")
 
 
-__all__ = ["GoldPage", "load_wcxb", "render_text", "word_f1"]
+__all__ = ["GoldPage", "author_matches", "body_twice_html", "c4_line_rule", "date_matches", "fold",
+           "load_wcxb", "render_text", "title_matches", "word_f1"]

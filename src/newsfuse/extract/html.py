@@ -1,11 +1,19 @@
-"""HTML -> main text and metadata through trafilatura, then the light text pass.
+"""HTML -> main text and metadata: one lxml parse, trafilatura on it, metadata read from the same tree.
 
 Comments are left out (they are not the article, and leaving them out scores higher on WCXB). Metadata the reader
-already set on the Page wins over what trafilatura finds.
+already set on the Page wins over what the page declares (see ``metadata.py``; trafilatura's own metadata pass
+is not used: it took half the extraction time and found fewer right titles, authors and dates).
+
+Evidence-based second pass: when trafilatura's text holds under ``RECALL_SHARE`` of the page's visible words,
+it often stopped at a widget in the middle of the article, so trafilatura runs again with ``favor_recall`` (and
+``fast``: its fallback extractors added nothing on these pages) and
+that text wins when it is at least ``RECALL_GAIN`` times longer. On the 791 WCXB dev articles this second run
+happens on about one page in six and lifts mean word F1 from 0.938 to 0.944.
 
 The light pass after trafilatura only removes ``***`` masking: measured on the 791 WCXB dev articles, also dropping
 furniture lines lowered the word F1 (0.93806 -> 0.93787), and so did dropping repeats (-> 0.93764), because
-trafilatura has already removed most furniture and pages legitimately repeat disclaimers and table rows.
+trafilatura has already removed most furniture and pages legitimately repeat disclaimers and table rows. What
+trafilatura left out of the page's visible text is recorded as ``("boilerplate", line)`` removals.
 """
 from __future__ import annotations
 
@@ -14,17 +22,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import trafilatura
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from ..config import ExtractConfig
-from ..records import to_utc
+from .metadata import PageMetadata, parse_date, read_metadata
 from .textclean import CleanedText, tidy_text
 
+BOILERPLATE = "boilerplate"  # visible page text the HTML extractor left out of the article
+RECALL_SHARE = 0.5
+RECALL_GAIN = 1.2
+
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/]")
+_WORD = re.compile(r"\w+")
+_VISIBLE_TEXT = XPath("//body//*[not(self::script or self::style or self::noscript or self::template)]/text()",
+                      smart_strings=False)  # a text node's parent only: checking every ancestor cost 3x the time
 
 
 @dataclass(frozen=True, slots=True)
 class HtmlExtraction:
-    """What trafilatura found in one page, with the text through the light pass."""
+    """What was found in one page, with the text through the light pass."""
 
     text: str
     title: str | None = None
@@ -41,38 +59,58 @@ def looks_like_html(content: str) -> bool:
     return bool(_MARKUP.search(content[:100_000]))
 
 
+class TooComplex(Exception):
+    """A page with more elements than ``ExtractConfig.max_elements``."""
+
+
 def extract_html(html: str, url: str | None, config: ExtractConfig) -> HtmlExtraction | None:
     """Main text and metadata of one page, or None when trafilatura finds no main text.
 
-    Raises whatever trafilatura raises on broken input; ``extract_page`` turns that into a Drop.
+    Raises whatever trafilatura or lxml raise on broken input; ``extract_page`` turns that into a Drop.
     """
-    document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, include_tables=config.include_tables, with_metadata=True,
-    )
-    if document is None or not (document.text or "").strip():
+    tree = load_html(html)
+    if tree is None:
         return None
-    text = document.text
+    elements = sum(1 for _ in tree.iter())
+    if elements > config.max_elements:
+        raise TooComplex(f"{elements} elements > extract.max_elements {config.max_elements}")
+    text, visible = main_text(tree, url, config)
+    if not text.strip():
+        return None
+    found: PageMetadata = read_metadata(tree, url, visible=visible)
     cleaned = tidy_text(text, furniture=False, repeats=False) if config.clean_text else CleanedText(None, text)
     return HtmlExtraction(
-        text=cleaned.text,
-        title=document.title or None,
-        url=document.url or None,
-        site=document.sitename or document.hostname or None,
-        author=document.author or None,
-        published=parse_date(document.date),
-        language=document.language or None,
-        removed=cleaned.removed,
+        text=cleaned.text, title=found.title, url=found.url, site=found.site, author=found.author,
+        published=found.published, language=found.language,
+        removed=_left_out(visible, cleaned.text) + cleaned.removed,
     )
 
 
-def parse_date(value: str | None) -> datetime | None:
-    """An ISO date or datetime string as timezone-aware UTC, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return to_utc(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
-    except ValueError:
-        return None
+def main_text(tree: HtmlElement, url: str | None, config: ExtractConfig) -> tuple[str, list[str]]:
+    """trafilatura's main text of a parsed page (second pass with ``favor_recall`` on evidence, see the module
+    docstring), and the page's visible text lines."""
+    text = _trafilatura(tree, url, config)
+    visible = [line for line in (" ".join(s.split()) for s in _VISIBLE_TEXT(tree)) if line]
+    words = len(_WORD.findall(text))
+    if words < RECALL_SHARE * len(_WORD.findall(" ".join(visible))):
+        recall = _trafilatura(tree, url, config, favor_recall=True)  # fast: as good here, and a third the time
+        if len(_WORD.findall(recall)) >= RECALL_GAIN * max(words, 1):
+            text = recall
+    return text, visible
 
 
-__all__ = ["HtmlExtraction", "extract_html", "looks_like_html", "parse_date"]
+def _trafilatura(tree: HtmlElement, url: str | None, config: ExtractConfig, favor_recall: bool = False) -> str:
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False, with_metadata=False,
+                                           include_tables=config.include_tables, favor_recall=favor_recall,
+                                           fast=favor_recall)
+    return (document.text or "") if document is not None else ""
+
+
+def _left_out(visible: list[str], text: str) -> tuple[tuple[str, str], ...]:
+    """Visible text pieces whose words are absent from the extracted text: what the extractor dropped."""
+    kept = set(_WORD.findall(text.lower()))
+    return tuple((BOILERPLATE, line) for line in visible
+                 if _WORD.search(line) and not set(_WORD.findall(line.lower())) <= kept)
+
+
+__all__ = ["BOILERPLATE", "HtmlExtraction", "extract_html", "looks_like_html", "main_text", "parse_date"]

@@ -2,7 +2,8 @@
 
 Scrapers often save an article twice, once as one run-on paragraph whose sentences are glued together
 ("...the Ukraine war.National Security Council...") and once as separate paragraphs. ``drop_repeated_blocks``
-keeps the paragraph version; ``drop_repeated_sentences`` then removes any sentence still printed twice.
+keeps the paragraph version (``drop_printed_twice`` does so by word shingles, for copies whose sentence breaks no
+longer line up); ``drop_repeated_sentences`` then removes any sentence still printed twice.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ REPEATED_BLOCK = "repeated_block"
 REPEATED_SENTENCE = "repeated_sentence"
 
 BLOCK_SHARE = 0.8  # a paragraph goes when at least this share of its sentences is printed elsewhere
-MIN_KEY_WORDS = 3  # shorter sentences ("Yes.", "He said.") repeat naturally and are never compared
+MIN_KEY_WORDS = 3
+COPY_MIN_WORDS = 50  # a run-on copy of a body is long; shorter paragraphs are left to the sentence-level passes
+COPY_SHINGLE = 6  # shorter sentences ("Yes.", "He said.") repeat naturally and are never compared
 
 # a lowercase word, sentence punctuation, maybe a closing quote, then straight on to an uppercase letter.
 # Two lowercase letters are required, so "U.S.-led" and "U.S.A" are never split.
@@ -68,6 +71,33 @@ def drop_repeated_blocks(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     return ([p for p, k in zip(paragraphs, kept) if k], [p for p, k in zip(paragraphs, kept) if not k])
 
 
+def drop_printed_twice(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Drop long paragraphs (``COPY_MIN_WORDS``) whose word ``COPY_SHINGLE``-grams are mostly (``BLOCK_SHARE``)
+    printed in the other kept paragraphs: a body printed again as one run-on block, whose headings and sentence
+    breaks no longer line up with the original's (so shingles are counted over the whole text, across paragraph
+    ends). Longest first, so the run-on copy goes and the paragraphs stay.
+    """
+    shingles = [_shingles(p) if len(_WORD.findall(p)) >= COPY_MIN_WORDS else [] for p in paragraphs]
+    if sum(1 for s in shingles if s) == 0:
+        return paragraphs, []
+    counts = Counter(_shingles("\n".join(paragraphs)))  # across paragraph ends: the copy runs them together
+    kept = [True] * len(paragraphs)
+    for i in sorted(range(len(paragraphs)), key=lambda i: -len(shingles[i])):
+        if not shingles[i]:
+            break
+        own = Counter(shingles[i])
+        elsewhere = sum(1 for g in shingles[i] if counts[g] > own[g])
+        if elsewhere >= BLOCK_SHARE * len(shingles[i]):
+            kept[i] = False
+            counts.subtract(own)
+    return ([p for p, k in zip(paragraphs, kept) if k], [p for p, k in zip(paragraphs, kept) if not k])
+
+
+def _shingles(paragraph: str) -> list[tuple[str, ...]]:
+    words = _WORD.findall(paragraph.lower())
+    return [tuple(words[i:i + COPY_SHINGLE]) for i in range(len(words) - COPY_SHINGLE + 1)]
+
+
 def drop_repeated_sentences(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Remove every sentence printed earlier in the text; return (paragraphs left, sentences removed)."""
     seen: set[str] = set()
@@ -91,5 +121,5 @@ def drop_repeated_sentences(paragraphs: list[str]) -> tuple[list[str], list[str]
     return kept, removed
 
 
-__all__ = ["BLOCK_SHARE", "REPEATED_BLOCK", "REPEATED_SENTENCE", "drop_repeated_blocks",
+__all__ = ["BLOCK_SHARE", "REPEATED_BLOCK", "REPEATED_SENTENCE", "drop_printed_twice", "drop_repeated_blocks",
            "drop_repeated_sentences", "sentence_key", "split_glued", "split_sentences"]
