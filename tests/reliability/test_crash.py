@@ -17,17 +17,25 @@ from ..conftest import DATA, shared_or_fail
 KILLS = 4
 
 
+ARTICLES = 5000
+
+
 def allsides_jsonl(path: Path) -> int:
-    """The 921 AllSides articles as article objects, dated a few hours apart per story."""
+    """5,000 articles: the 921 AllSides articles, then follow-ups of them (each a later report of the same story
+    with a sentence from another outlet's coverage added), dated a few hours apart per story."""
     start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    stories = [json.loads(line) for line in shared_or_fail(DATA / "stories" / "allsides-roundups.jsonl").open()]
+    docs = [(n, k, doc) for n, story in enumerate(stories) for k, doc in enumerate(story["docs"])]
     count = 0
     with path.open("w") as out:
-        for n, line in enumerate(shared_or_fail(DATA / "stories" / "allsides-roundups.jsonl").open()):
-            story = json.loads(line)
-            for k, doc in enumerate(story["docs"]):
-                published = start + timedelta(days=n // 3, hours=k)
-                out.write(json.dumps({"id": f"as-{doc['docno']}", "title": doc["title"], "text": doc["text"],
-                                      "source": ["left", "centre", "right"][k % 3],
+        for round_ in range(ARTICLES // len(docs) + 1):
+            for i, (n, k, doc) in enumerate(docs):
+                if count == ARTICLES:
+                    return count
+                extra = "" if round_ == 0 else " " + docs[(i + 97 * round_) % len(docs)][2]["text"].split(". ")[0] + "."
+                published = start + timedelta(days=n + 30 * round_, hours=k)
+                out.write(json.dumps({"id": f"as-{doc['docno']}-{round_}", "title": doc["title"],
+                                      "text": doc["text"] + extra, "source": ["left", "centre", "right"][k % 3],
                                       "published": published.isoformat()}) + "\n")
                 count += 1
     return count
@@ -91,7 +99,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(corpus, tmp_path)
     con.close()
     run(["run", str(path), "--db", str(db)])
     stored = sqlite3.connect(clean_db).execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert count - 60 < stored <= count  # the shortest few are skipped as too_short, in both runs
+    assert count * 0.9 < stored <= count  # the shortest few are skipped as too_short, in both runs
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     count = stored
