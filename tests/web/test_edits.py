@@ -24,12 +24,12 @@ def test_merge_and_exclude(tmp_path):
     assert client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]}).status_code == 404
 
 
-def test_fallback_markdown_is_inert(tmp_path):
-    from newsfuse.web.render import render_markdown_fallback
+def test_markdown_download_is_inert(tmp_path):
+    from newsfuse.web.render import markdown
 
     path = tmp_path / "md.db"
     ids = build_store(path, fillers=0)
     with SqliteStore(path, readonly=True) as store:
-        text = render_markdown_fallback(store.brief(ids["evil"]), store.articles([ids["x"]]))
+        text = markdown(store.brief(ids["evil"]), store.articles([ids["x"]]))
     assert XSS not in text and "<script" not in text and "javascript:" not in text
     assert "&lt;script&gt;" in text

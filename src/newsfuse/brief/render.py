@@ -79,7 +79,7 @@ def render_markdown(brief: Brief, articles: Sequence[Article],
                                       f"{cite(q.sources, q.independent)}" for q in brief.quotes] + [""]
     if brief.entities:
         lines += ["## Who and where", ""] + [
-            f"- **{md(e.name)}** ({e.label}, {e.count})"
+            f"- **{md(e.name)}** ({md(e.label)}, {e.count})"
             + (f" also: {', '.join(md(v) for v in e.variants)}" if e.variants else "") for e in brief.entities] + [""]
     if brief.timeline:
         lines += ["## Timeline", ""] + [_event(e, cite) for e in brief.timeline] + [""]

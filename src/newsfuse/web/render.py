@@ -2,90 +2,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from ..records import Article, Brief, brief_from_json
-from .views import safe_url
+from ..records import Article, Brief
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def markdown(brief: Brief, articles: list[Article]) -> str:
-    """The brief as Markdown: the project's renderer when there is one (fed inert text), else the one here."""
-    try:
-        from ..brief import render_markdown
-    except ImportError:
-        return render_markdown_fallback(brief, articles)
-    safe_brief = brief_from_json(_inert_json(brief.to_json()))
-    safe_articles = [replace(a, title=_inert(a.title), site=_inert(a.site), url=safe_url(a.url), text="")
-                     for a in articles]
-    return render_markdown(safe_brief, safe_articles)
+def markdown(brief: Brief, articles: list[Article], duplicate_of: dict[str, str | None] | None = None) -> str:
+    """The brief as Markdown, through the project's renderer, which escapes every article string."""
+    from ..brief import render_markdown
 
+    return render_markdown(brief, articles, duplicate_of=duplicate_of)
 
-def _inert(text: str | None) -> str | None:
-    """No raw HTML and no link syntax survives in Markdown; viewers show the same characters."""
-    if text is None:
-        return None
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`\[\]])", r"\\\1", text)
-
-
-def _inert_json(value: Any) -> Any:
-    if isinstance(value, str):
-        return _inert(value)
-    if isinstance(value, list):
-        return [_inert_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _inert_json(v) for k, v in value.items()}
-    return value
-
-
-def _md(text: str | None) -> str:
-    """Untrusted text inert in Markdown: no markup, no raw HTML, one line."""
-    text = " ".join((text or "").split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def render_markdown_fallback(brief: Brief, articles: list[Article]) -> str:
-    numbers = {a.id: n for n, a in enumerate(articles, start=1)}
-
-    def cite(ids: tuple[str, ...]) -> str:
-        return "".join(f"[{numbers[i]}]" if i in numbers else "[?]" for i in ids)
-
-    lines = [f"# {_md(brief.headline) or 'Untitled story'}", ""]
-    lines += [f"- {_md(c.text)} {cite(c.sources)}" for c in brief.summary] or ["_No summary._"]
-    if brief.quotes:
-        lines += ["", "## Quotes", ""]
-        lines += [f"- “{_md(q.text)}” — {_md(q.speaker) or 'unattributed'} {cite(q.sources)}" for q in brief.quotes]
-    if brief.timeline:
-        lines += ["", "## Timeline", ""]
-        lines += [f"- **{_md(e.date)}** {_md(e.text)} {cite(e.sources)}" for e in brief.timeline]
-    if brief.entities:
-        lines += ["", "## People, organisations and places", ""]
-        lines += [f"- {_md(e.name)} ({_md(e.label)}, {e.count})" for e in brief.entities]
-    if brief.unique:
-        lines += ["", "## Only in one source", ""]
-        lines += [f"- {_md(u.text)} {cite((u.source,))}" for u in brief.unique]
-    if brief.disagreements:
-        lines += ["", "## Where sources disagree", ""]
-        for d in brief.disagreements:
-            claims = "; ".join(f"{cite((a,))} {_md(v)}" for a, v in d.claims)
-            lines.append(f"- {_md(d.text)} ({_md(d.kind)}): {claims}")
-    lines += ["", "## Sources", ""]
-    lines += [_source_line(n, a) for a, n in ((a, numbers[a.id]) for a in articles)]
-    return "\n".join(lines) + "\n"
-
-
-def _source_line(number: int, article: Article) -> str:
-    title = _md(article.title) or "untitled"
-    site = _md(article.site) or "unknown source"
-    url = safe_url(article.url)
-    link = f" <{url.replace('>', '%3E')}>" if url else ""
-    return f"{number}. {site}: {title}{link}"
 
 
 def atom_feed(stories: list[dict[str, Any]], base_url: str) -> bytes:
