@@ -27,10 +27,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from ..config import ExtractConfig
+from .boilerplate import BOILERPLATE  # also: visible page text the HTML extractor left out of the article
 from .metadata import PageMetadata, parse_date, read_metadata
 from .textclean import CleanedText, tidy_text
 
-BOILERPLATE = "boilerplate"  # visible page text the HTML extractor left out of the article
 RECALL_SHARE = 0.5
 RECALL_GAIN = 1.2
 
