@@ -30,10 +30,9 @@ def read_jsonl(file: str | Path) -> tuple[list[Article], list[Drop], dict[str, s
     """Article objects from a JSON Lines file ('-' for stdin, '.gz' allowed): the articles, the broken lines
     as Drops, and each article's ``story`` field where it has one (summarize groups by it)."""
     import gzip
-    import json
 
     from .ingest import page_from_object
-    from .ingest.decode import decode_bytes
+    from .ingest.files import iter_json_lines
 
     name = str(file)
     if name == "-":
@@ -49,15 +48,12 @@ def read_jsonl(file: str | Path) -> tuple[list[Article], list[Drop], dict[str, s
     articles: list[Article] = []
     drops: list[Drop] = []
     story_of: dict[str, str] = {}
-    for number, line in enumerate(decode_bytes(data)[0].splitlines(), start=1):
-        if not line.strip():
+    for item in iter_json_lines(name, data):
+        if isinstance(item, Drop):
+            drops.append(item)
             continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
-            drops.append(Drop(f"{name}:{number}", "bad_json", getattr(exc, "msg", str(exc))[:200]))
-            continue
-        page = page_from_object(obj, f"{name}:{number}")
+        where, obj = item
+        page = page_from_object(obj, where)
         if isinstance(page, Drop):
             drops.append(page)
             continue

@@ -132,17 +132,21 @@ def _page_url(html: str) -> str | None:
 
 def read_jsonl(path: str, data: bytes) -> Iterator[Page | Drop]:
     """Article objects, one per line: ``{id?, title?, text, url?, source?, published?}``."""
+    for item in iter_json_lines(path, data):
+        yield item if isinstance(item, Drop) else page_from_object(item[1], item[0])
+
+
+def iter_json_lines(path: str, data: bytes) -> Iterator[tuple[str, object] | Drop]:
+    """``(path:line, parsed value)`` for each non-blank line, or a ``bad_json`` Drop naming the line."""
     text, _ = decode_bytes(data)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         try:
-            obj = json.loads(line)
+            yield where, json.loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
             yield Drop(where, BAD_JSON, getattr(exc, "msg", str(exc))[:200])
-            continue
-        yield page_from_object(obj, where)
 
 
 def page_from_object(obj: object, where: str) -> Page | Drop:
