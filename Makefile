@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,web,feeds,ray]'
+	$(BIN)/pip install -q -e '.[dev,web,feeds,ray,parquet]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

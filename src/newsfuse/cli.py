@@ -70,7 +70,8 @@ def main_options(
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .html .html.gz .jsonl .warc.gz")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders: .txt .html(.gz) .jsonl(.gz) .warc(.gz) .parquet")],
     explain: Annotated[bool, typer.Option("--explain", help="Add what the cleaner removed, and why.")] = False,
 ) -> None:
     """Extract clean article text and metadata: one JSON object per document.

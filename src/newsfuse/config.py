@@ -129,11 +129,15 @@ class BriefConfig:
     max_events: int = 20  # timeline entries
     unique_per_source: int = 3  # passages only one source states, per source
     ner_words: int = 5000  # distinct words the entity recogniser reads per brief, leads first; 0 = all
+    article_ner_words: int = 1000  # words it reads per article, leads and quotations first; 0 = all
+    annotate: bool = True  # `run` finds each article's entities once, on the workers, and stores them
 
     def __post_init__(self) -> None:
         _check(self.words >= 10, f"brief.words must be >= 10, got {self.words}")
         _check(self.max_articles >= 1, f"brief.max_articles must be >= 1, got {self.max_articles}")
-        for name in ("max_quotes", "max_entities", "max_events", "unique_per_source", "ner_words"):
+        _check(isinstance(self.annotate, bool), f"brief.annotate must be true or false, got {self.annotate!r}")
+        for name in ("max_quotes", "max_entities", "max_events", "unique_per_source", "ner_words",
+                     "article_ner_words"):
             value = getattr(self, name)
             _check(isinstance(value, int) and value >= 0, f"brief.{name} must be a whole number >= 0, got {value!r}")
 

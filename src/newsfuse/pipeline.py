@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -59,17 +60,29 @@ class Filter(Step[In, In]):
                 self.dropped.append((item, str(verdict)))
 
 
-def _extract_one(item: Page | Drop, config: ExtractConfig) -> Article | Drop:
-    """Module-level so worker processes can pickle it. Never raises: a surprise becomes a Drop."""
+def _extract_one(item: Page | Drop, config: ExtractConfig, annotate: BriefConfig | None = None) -> Article | Drop:
+    """Module-level so worker processes can pickle it. Never raises: a surprise becomes a Drop.
+
+    With ``annotate``, the article's entities are found here too (see ``newsfuse.brief.annotate``): on the
+    workers, once per article. An article the recogniser fails on is kept without them (its brief finds them)."""
     if isinstance(item, Drop):
         return item
     from .extract import extract_page
 
     try:
-        return extract_page(item, config)
+        article = extract_page(item, config)
     except Exception as exc:  # one bad page must not stop the run
         log.debug("extract failed on %s", item.path, exc_info=True)
         return Drop(item.path, "extract_error", f"{type(exc).__name__}: {exc}")
+    if annotate is None or not isinstance(article, Article):
+        return article
+    from .brief.annotate import annotate_articles
+
+    try:
+        return annotate_articles([article], annotate)[0]
+    except Exception:
+        log.warning("entities not found at ingest for %s; its brief will look for them", item.path, exc_info=True)
+        return article
 
 
 class ExtractStep(Step[Page | Drop, Article | Drop]):
@@ -77,12 +90,13 @@ class ExtractStep(Step[Page | Drop, Article | Drop]):
 
     name = "extract"
 
-    def __init__(self, config: ExtractConfig, executor: Executor | None = None) -> None:
+    def __init__(self, config: ExtractConfig, executor: Executor | None = None,
+                 annotate: BriefConfig | None = None) -> None:
         super().__init__()
-        self.config, self.executor = config, executor or LocalExecutor()
+        self.config, self.executor, self.annotate = config, executor or LocalExecutor(), annotate
 
     def run(self, items: Iterable[Page | Drop]) -> Iterator[Article | Drop]:
-        for out in self.executor.map(partial(_extract_one, config=self.config), items):
+        for out in self.executor.map(partial(_extract_one, config=self.config, annotate=self.annotate), items):
             self.counters["dropped" if isinstance(out, Drop) else "articles"] += 1
             yield out
 
@@ -108,9 +122,37 @@ def read_inputs(inputs: Sequence[str | Path], config: Config = Config(), fetcher
 
 
 def read_articles(items: Iterable[Page | Drop], config: Config = Config(),
-                  executor: Executor | None = None) -> Iterator[Article | Drop]:
-    """Extract every page: each yields an Article or a Drop with its reason."""
-    yield from ExtractStep(config.extract, executor).run(items)
+                  executor: Executor | None = None, annotate: bool = False) -> Iterator[Article | Drop]:
+    """Extract every page: each yields an Article or a Drop with its reason (and, with ``annotate``, articles
+    carry their entities, found with ``config.brief``)."""
+    yield from ExtractStep(config.extract, executor, config.brief if annotate else None).run(items)
+
+
+def read_sharded(inputs: Sequence[str | Path], config: Config, executor: Any,
+                 annotate: bool = False) -> Iterator[Article | Drop]:
+    """Files read and extracted on the workers of an executor with ``map_shards``, shard by shard, in order:
+    the same articles and Drops as ``read_articles(read_inputs(...))``."""
+    from .ingest.shards import plan_shards
+
+    fn = partial(_shard_one, config=config, annotate=config.brief if annotate else None)
+    for out in executor.map_shards(fn, plan_shards(list(inputs), config.ingest)):
+        yield from out
+
+
+def _shard_one(shard: Any, config: Config, annotate: BriefConfig | None) -> list[Article | Drop]:
+    """Module-level so workers can unpickle it: one shard read and extracted (a Drop passes through)."""
+    if isinstance(shard, Drop):
+        return [shard]
+    from .ingest.shards import read_shard
+
+    out: list[Article | Drop] = []
+    try:
+        for page in read_shard(shard, config.ingest):
+            out.append(_extract_one(page, config.extract, annotate))
+    except Exception as exc:  # a reader surprise: keep what the shard gave so far, report the rest
+        log.debug("reading %s failed", shard.path, exc_info=True)
+        out.append(Drop(shard.path, "read_error", f"{type(exc).__name__}: {exc}"[:300]))
+    return out
 
 
 def publish_order(article: Article) -> tuple[bool, datetime, str]:
@@ -181,14 +223,32 @@ class Runner:
         self.commit_every = commit_every
 
     def run(self, inputs: Sequence[str | Path], fetcher: Any = None, state: Any = None) -> RunReport:
-        """Files, folders and URLs (see ``read_inputs``) through the whole pipeline."""
-        return self.run_items(read_inputs(inputs, self.config, fetcher, state), [str(i) for i in inputs])
+        """Files, folders and URLs (see ``read_inputs``) through the whole pipeline.
+
+        With an executor that reads on its workers (one with ``map_shards``, e.g. Ray), files are split into
+        shards that the workers read and extract themselves (``read_sharded``); URLs are fetched here."""
+        label = [str(i) for i in inputs]
+        if not hasattr(self.executor, "map_shards"):
+            return self.run_items(read_inputs(inputs, self.config, fetcher, state), label)
+        from .ingest.urls import is_url
+
+        paths = [i for i in inputs if not (is_url(str(i)) or str(i).endswith(".urls"))]
+        urls = [i for i in inputs if i not in paths]
+        pages = read_inputs(urls, self.config, fetcher, state) if urls else iter(())
+        return self._run(chain(read_sharded(paths, self.config, self.executor, self.config.brief.annotate),
+                               self._extracted(pages)), label)
 
     def run_items(self, items: Iterable[Page | Drop], label: list[str]) -> RunReport:
         """Pages (and Drops to report) through extract, store, dedup, cluster and brief."""
+        return self._run(self._extracted(items), label)
+
+    def _extracted(self, items: Iterable[Page | Drop]) -> Iterator[Article | Drop]:
+        return read_articles(items, self.config, self.executor, annotate=self.config.brief.annotate)
+
+    def _run(self, articles: Iterable[Article | Drop], label: list[str]) -> RunReport:
         report = RunReport()
         run_id = self.store.start_run(self.config.to_dict(), label)
-        self._ingest(items, run_id, report)
+        self._ingest(articles, run_id, report)
         # Each phase takes what the store says is pending, not just this run's articles: work that a killed run
         # left half-done (stored but not linked, linked but not clustered, briefs not rebuilt) is finished here.
         self._dedup(sorted(self.store.pending_dedup(), key=publish_order), report)
@@ -200,10 +260,10 @@ class Runner:
         self.store.finish_run(run_id, report.counts())
         return report
 
-    def _ingest(self, items: Iterable[Page | Drop], run_id: int, report: RunReport) -> None:
+    def _ingest(self, articles: Iterable[Article | Drop], run_id: int, report: RunReport) -> None:
         """Store every new article, committing in batches; each failure is recorded and the run goes on."""
         batch: list[Article | Drop] = []
-        for item in read_articles(items, self.config, self.executor):
+        for item in articles:
             report.documents += 1
             self.on_progress("read", report.documents)
             batch.append(item)

@@ -55,6 +55,36 @@ def to_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
+EntitySpan = tuple[int, int, str]  # (start, end, label): character offsets into the annotated text
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    """The named entities of one article, found once when it is stored and read by every later brief.
+
+    ``paragraphs`` are the indices of the text's paragraphs the recogniser read (None: all of them); ``text`` and
+    ``title`` hold its spans in the article's text and title; ``model`` names the model and version that found
+    them, so spans from another model are recomputed rather than trusted.
+    """
+
+    model: str
+    paragraphs: tuple[int, ...] | None
+    text: tuple[EntitySpan, ...] = ()
+    title: tuple[EntitySpan, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "paragraphs": None if self.paragraphs is None else list(self.paragraphs),
+                "text": [list(s) for s in self.text], "title": [list(s) for s in self.title]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Annotations":
+        paragraphs = data.get("paragraphs")
+        return cls(model=str(data["model"]),
+                   paragraphs=None if paragraphs is None else tuple(int(i) for i in paragraphs),
+                   text=tuple((int(a), int(b), str(c)) for a, b, c in data.get("text") or ()),
+                   title=tuple((int(a), int(b), str(c)) for a, b, c in data.get("title") or ()))
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """A raw document as a reader found it, before extraction.
@@ -89,6 +119,7 @@ class Article:
     language: str | None = None
     path: str | None = None
     removed: tuple[tuple[str, str], ...] = ()  # (reason, line) pairs the cleaner took out, for --explain
+    entities: Annotations | None = None  # what the entity recogniser found, when the pipeline annotated it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,6 +274,6 @@ def brief_from_json(data: dict[str, Any]) -> Brief:
 
 
 __all__ = [
-    "Article", "Brief", "Cited", "Disagreement", "Drop", "Duplicate", "Entity", "Event", "Page", "Quote",
-    "Story", "Unique", "brief_from_json", "canonical_url", "make_id", "normalize_text", "to_utc",
+    "Annotations", "Article", "Brief", "Cited", "Disagreement", "Drop", "Duplicate", "Entity", "EntitySpan", "Event",
+    "Page", "Quote", "Story", "Unique", "brief_from_json", "canonical_url", "make_id", "normalize_text", "to_utc",
 ]

@@ -33,3 +33,17 @@ def test_budget_keeps_names_in_leads():
     assert "Vladimir Putin" in names and "Sergei Shoigu" not in names
     names = {e.name for e in build_brief("s", [a]).entities}
     assert "Sergei Shoigu" in names
+
+
+def test_article_budget_reads_lead_and_quotes_first():
+    from newsfuse.brief.reading import article_paragraphs
+
+    filler = " ".join(["word"] * 20)
+    text = "\n\n".join([f"Lead. {filler}", f"Middle. {filler}", f"“We will rebuild,” she said. {filler}",
+                        f"End. {filler}"])
+    assert article_paragraphs(text, 0) is None and article_paragraphs(text, 1000) is None
+    assert article_paragraphs(text, 50) == {0, 2}
+    assert article_paragraphs(text, 5) == {0}  # the lead is read even when it alone is over the budget
+    a = _article("a", text.split("\n\n"))
+    assert paragraphs_to_read([a], 0, 50) == {"a": {0, 2}}
+    assert paragraphs_to_read([a], 30, 50) == {"a": {0}}

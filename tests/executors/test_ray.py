@@ -1,6 +1,7 @@
 """The Ray executor gives the same stored results as the local one; misuse fails early with a hint.
 
-The identity test runs the seeds, ~200 allsides article objects and 20 WCXB html pages through ``Runner`` twice,
+The identity test runs the seeds, ~200 allsides article objects (JSONL), 20 WCXB html pages, 12 of them again in a
+WARC, and 80 more article objects in Parquet through ``Runner`` twice (Ray reads shards on its workers),
 with ``LocalExecutor(2)`` and with ``RayExecutor(num_cpus=2)`` (a private local Ray), into two SQLite stores, and
 compares every stored output: articles, lineage links, story membership and briefs (``api.export``).
 """
@@ -67,7 +68,23 @@ def inputs(tmp_path_factory) -> list[Path]:
             (html / f"{truth.stem}.html").write_bytes(raw)
         if len(list(html.iterdir())) == 20:
             break
-    return [shared_or_fail(SEEDS), folder / "allsides.jsonl", html]
+    # The same kinds of input as archives: html pages in a WARC, article objects in Parquet (several shards each).
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    import io
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with open(folder / "crawl.warc.gz", "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for page in sorted(html.iterdir())[:12]:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://archive.example/{page.stem}", "response",
+                                                          payload=io.BytesIO(page.read_bytes()),
+                                                          http_headers=headers))
+    rows = [json.loads(line) for line in lines[200:280]]
+    pq.write_table(pa.Table.from_pylist(rows), folder / "more.parquet", row_group_size=25)
+    return [shared_or_fail(SEEDS), folder / "allsides.jsonl", html, folder / "crawl.warc.gz", folder / "more.parquet"]
 
 
 def run_into(db: Path, inputs: list[Path], executor) -> dict:

@@ -8,10 +8,11 @@ from typing import Mapping, Sequence
 from ..config import BriefConfig
 from ..nlp import entity_spans_many
 from ..records import Article, Brief
+from .annotate import seed_annotations
 from .disagree import disagreements
 from .reading import paragraphs_to_read
 from .sections import entities, quotes, timeline, unique
-from .sentences import story_sentences
+from .sentences import family, story_sentences
 from .summary import choose_headline, concept_weights, summarize
 
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -35,12 +36,15 @@ def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mappin
     articles = [a for a in _recent(articles, config.max_articles) if a.text and a.text.strip()]
     if not articles:
         return Brief(story=story_id, headline="")
-    reading = paragraphs_to_read(articles, config.ner_words)
+    seed_annotations(articles)
+    reading = paragraphs_to_read(articles, config.ner_words, config.article_ner_words)
     titles = [a.title for a in articles if a.title]
     entity_spans_many([a.text for a in articles] + titles, [reading[a.id] for a in articles] + [None] * len(titles))
     sentences = story_sentences(articles, duplicate_of)
     summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences)
     found, names = entities(articles, config.max_entities, reading)
+    # What only one outlet reports, and where outlets disagree, need a second independent source to compare with.
+    several = len({family(a.id, duplicate_of) for a in articles}) > 1
     return Brief(
         story=story_id,
         headline=choose_headline(articles, summary),
@@ -49,8 +53,8 @@ def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mappin
         entities=tuple(found),
         timeline=tuple(timeline(articles, sentences, config.max_events, reading)),
         unique=tuple(unique(articles, sentences, duplicate_of, concept_weights(articles, duplicate_of),
-                            config.unique_per_source)),
-        disagreements=tuple(disagreements(articles, sentences, duplicate_of)),
+                            config.unique_per_source)) if several else (),
+        disagreements=tuple(disagreements(articles, sentences, duplicate_of)) if several else (),
     )
 
 

@@ -1,10 +1,17 @@
 """Which paragraphs the entity recogniser reads: all of a small story, the leads and quotations of a large one.
 
-spaCy's entity recogniser is most of a brief's cost (about 40 ms per 260 words). A story's repeated paragraphs
-(wire copies) are read once, and a story whose distinct paragraphs exceed the budget is read lead first: every
-article's first paragraph, then the paragraphs with quotations (and the one before, where a pronoun's speaker is
-named), then second paragraphs, third paragraphs, and so on while the budget lasts. The choice depends on the
-story alone, never on what an earlier brief left in the cache, so a rerun gives the same brief.
+spaCy's entity recogniser is most of a brief's cost (about 40 ms per 260 words). Two budgets bound it, both
+filled in the same order of value: every article's first paragraph, then the paragraphs with quotations (and the
+one before, where a pronoun's speaker is named), then second paragraphs, third paragraphs, and so on.
+
+- Per article (``BriefConfig.article_ner_words``): the paragraphs of one article that may be read at all. It
+  depends on the article alone, so the pipeline reads them once, when it stores the article, on the workers
+  (see :mod:`newsfuse.brief.annotate`), and every later brief of a growing story reuses what was found.
+- Per story (``BriefConfig.ner_words``): distinct words read over the whole story; a story's repeated paragraphs
+  (wire copies) are read once.
+
+The choice depends on the story alone, never on what an earlier brief left in the cache, so a rerun gives the
+same brief.
 """
 from __future__ import annotations
 
@@ -17,20 +24,48 @@ from ..records import Article
 Reading = dict[str, "frozenset[int] | None"]  # article id -> paragraph indices to read (None: all)
 
 
-def paragraphs_to_read(articles: Sequence[Article], words: int) -> Reading:
-    """Per article, the indices of the paragraphs to read within a budget of ``words`` distinct words (0: all)."""
-    paragraphs = {a.id: [" ".join(a.text[s:e].split()) for s, e in paragraph_spans(a.text)] for a in articles}
-    distinct = {p: len(p.split()) for ps in paragraphs.values() for p in ps}
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(text[s:e].split()) for s, e in paragraph_spans(text)]
+
+
+def _ranks(paragraphs: list[str]) -> list[int]:
+    """Per paragraph, its place in the reading order (lower is read first)."""
+    quoting = [has_quotation(p) for p in paragraphs]
+    ranks = []
+    for i in range(len(paragraphs)):
+        before_quote = i + 1 < len(paragraphs) and quoting[i + 1]
+        ranks.append(0 if i == 0 else 1 if quoting[i] else 2 if before_quote else 2 + i)
+    return ranks
+
+
+def article_paragraphs(text: str, words: int) -> frozenset[int] | None:
+    """The indices of the paragraphs of one article to read within ``words`` words (None: all; 0: no limit)."""
+    paragraphs = _paragraphs(text)
+    sizes = [len(p.split()) for p in paragraphs]
+    if not words or sum(sizes) <= words:
+        return None
+    chosen, used = set(), 0
+    for _, i in sorted((rank, i) for i, rank in enumerate(_ranks(paragraphs))):
+        if used + sizes[i] <= words or not chosen:
+            chosen.add(i)
+            used += sizes[i]
+    return frozenset(chosen)
+
+
+def paragraphs_to_read(articles: Sequence[Article], words: int, article_words: int = 0) -> Reading:
+    """Per article, the indices of the paragraphs to read: at most ``article_words`` words of each article
+    (:func:`article_paragraphs`), and ``words`` distinct words over the story (0: no limit)."""
+    paragraphs = {a.id: _paragraphs(a.text) for a in articles}
+    allowed = {a.id: article_paragraphs(a.text, article_words) for a in articles}
+    distinct = {p: len(p.split()) for a in articles for i, p in enumerate(paragraphs[a.id])
+                if allowed[a.id] is None or i in allowed[a.id]}
     if not words or sum(distinct.values()) <= words:
-        return {a.id: None for a in articles}
+        return allowed
     queue = []
     for order, article in enumerate(articles):
-        ps = paragraphs[article.id]
-        quoting = [has_quotation(p) for p in ps]
-        for i in range(len(ps)):
-            before_quote = i + 1 < len(ps) and quoting[i + 1]
-            rank = 0 if i == 0 else 1 if quoting[i] else 2 if before_quote else 2 + i
-            queue.append((rank, i, order, article.id))
+        for i, rank in enumerate(_ranks(paragraphs[article.id])):
+            if allowed[article.id] is None or i in allowed[article.id]:
+                queue.append((rank, i, order, article.id))
     chosen: dict[str, set[int]] = {a.id: set() for a in articles}
     read: set[str] = set()
     used = 0
@@ -45,4 +80,4 @@ def paragraphs_to_read(articles: Sequence[Article], words: int) -> Reading:
     return {aid: frozenset(ids) for aid, ids in chosen.items()}
 
 
-__all__ = ["Reading", "paragraphs_to_read"]
+__all__ = ["Reading", "article_paragraphs", "paragraphs_to_read"]

@@ -140,6 +140,8 @@ def choose_headline(articles: Sequence[Article], summary: Sequence[Cited]) -> st
     titled = [a for a in articles if a.title and a.title.strip()]
     if not titled:
         return summary[0].text if summary else ""
+    if len({a.title for a in titled}) == 1:  # one title (or copies of it): nothing to choose between
+        return " ".join((titled[0].title or "").split())
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     try:
         matrix = normalize(vectorizer.fit_transform([a.title for a in titled] + [a.text for a in articles]))

@@ -92,6 +92,15 @@ class RayExecutor:
         return max(1, int(self._ray.cluster_resources().get("CPU", 1)))
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        return self._map(fn, items, self.batch)
+
+    def map_shards(self, fn: Callable[[T], R], shards: Iterable[T]) -> Iterator[R]:
+        """``map`` with one shard per task: the pipeline's read stage, where each shard (a file, or a range of
+        a large one: ``newsfuse.ingest.shards``) is read and extracted on a worker, so pages never pass
+        through the driver; results still come back in input order."""
+        return self._map(fn, shards, 1)
+
+    def _map(self, fn: Callable[[T], R], items: Iterable[T], batch: int) -> Iterator[R]:
         self.start()
         ray, remote = self._ray, self._remote
         window = self.window or 2 * self.cpus()
@@ -101,7 +110,7 @@ class RayExecutor:
         try:
             while True:
                 while len(pending) < window:
-                    chunk = list(islice(iterator, self.batch))
+                    chunk = list(islice(iterator, batch))
                     if not chunk:
                         break
                     pending.append(remote.remote(fn_ref, chunk))

@@ -1,6 +1,7 @@
-"""Readers for files and folders: .txt, .html/.htm, .html.gz, .jsonl, .warc(.gz). Each yields Page | Drop."""
+"""Readers for files and folders: .txt, .html/.htm(.gz), .jsonl(.gz), .warc(.gz), .parquet; each yields Page | Drop."""
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -25,7 +26,7 @@ BAD_JSON = "bad_json"
 NO_TEXT = "no_text"
 UNSUPPORTED = "unsupported_type"
 
-SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz")
+SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".parquet")
 _CANONICAL = re.compile(r"""<link[^>]+rel=["']canonical["'][^>]*>|<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
 _HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
 
@@ -60,6 +61,14 @@ def read_file(path: Path, config: IngestConfig = IngestConfig()) -> Iterator[Pag
 
         yield from read_warc(path, config, hosts=set(config.hosts) or None, since=parse_time(config.since),
                              until=parse_time(config.until))
+        return
+    if name.endswith(".parquet"):  # read row group by row group
+        from .parquet import read_parquet
+
+        yield from read_parquet(path, config)
+        return
+    if name.endswith((".jsonl", ".jsonl.gz")):  # streamed line by line: max_bytes caps each line, not the file
+        yield from read_jsonl_file(path, config)
         return
     try:
         size = path.stat().st_size
@@ -136,17 +145,82 @@ def read_jsonl(path: str, data: bytes) -> Iterator[Page | Drop]:
         yield item if isinstance(item, Drop) else page_from_object(item[1], item[0])
 
 
-def iter_json_lines(path: str, data: bytes) -> Iterator[tuple[str, object] | Drop]:
-    """``(path:line, parsed value)`` for each non-blank line, or a ``bad_json`` Drop naming the line."""
-    text, _ = decode_bytes(data)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+def read_jsonl_file(path: Path, config: IngestConfig = IngestConfig(), start: int = 0, end: int | None = None,
+                    first: int = 1) -> Iterator[Page | Drop]:
+    """The article objects of a JSON Lines file (``.gz`` too), streamed: any size, one line in memory at a time.
+
+    ``start``/``end`` (byte offsets of line starts; plain files only) read one shard of the file, whose first line
+    is line number ``first``; documents are named ``path:line`` either way."""
+    try:
+        handle = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+    except OSError as exc:
+        yield Drop(str(path), UNREADABLE, exc.strerror or str(exc))
+        return
+    with handle:
         try:
-            yield where, json.loads(line)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
-            yield Drop(where, BAD_JSON, getattr(exc, "msg", str(exc))[:200])
+            head = handle.peek(2)[:2] if start == 0 else b""
+            if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # not splittable by bytes: read it whole
+                yield from read_jsonl(str(path), _capped(handle, config.max_bytes))
+                return
+            handle.seek(start)
+            for number, line in enumerate(_lines(handle, config.max_bytes, end), start=first):
+                where = f"{path}:{number}"
+                if line is None:
+                    yield Drop(where, TOO_LARGE, f"line over ingest.max_bytes={config.max_bytes}")
+                    continue
+                parsed = parse_json_line(where, line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
+                if parsed is not None:
+                    yield parsed if isinstance(parsed, Drop) else page_from_object(parsed[1], where)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Drop(str(path), BAD_GZIP if path.name.lower().endswith(".gz") else UNREADABLE, str(exc))
+
+
+def _capped(handle: io.BufferedIOBase, limit: int) -> bytes:
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"a UTF-16 file over ingest.max_bytes={limit}")
+    return data
+
+
+def _lines(handle: io.BufferedIOBase, limit: int, end: int | None) -> Iterator[bytes | None]:
+    """Lines without their "\n" (None for a line over ``limit`` bytes, which is skipped, not kept in memory),
+    up to the line that starts at or after byte ``end``."""
+    while end is None or handle.tell() < end:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+            yield None
+            continue
+        yield line.rstrip(b"\n")
+
+
+def iter_json_lines(path: str, data: bytes) -> Iterator[tuple[str, object] | Drop]:
+    """``(path:line, parsed value)`` for each non-blank line, or a ``bad_json`` Drop naming the line.
+
+    Lines end at "\n" only (a U+2028 inside a JSON string is text, not a line end), and each line is decoded
+    on its own, so a shard of the file (``newsfuse.ingest.shards``) reads exactly what the whole file gives."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        lines: list[bytes] | list[str] = decode_bytes(data)[0].split("\n")
+    else:
+        lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        parsed = parse_json_line(f"{path}:{number}", line)
+        if parsed is not None:
+            yield parsed
+
+
+def parse_json_line(where: str, line: bytes | str) -> tuple[str, object] | Drop | None:
+    """One JSON Lines line: ``(where, value)``, a ``bad_json`` Drop, or None for a blank line."""
+    text = decode_bytes(line)[0] if isinstance(line, bytes) else line
+    if not text.strip():
+        return None
+    try:
+        return where, json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4,300+ digit numbers, deep nesting
+        return Drop(where, BAD_JSON, getattr(exc, "msg", str(exc))[:200])
 
 
 def page_from_object(obj: object, where: str) -> Page | Drop:

@@ -23,11 +23,14 @@ BAD_RESPONSE = "bad_response"
 
 
 def read_warc(path: str | Path, config: IngestConfig = IngestConfig(), hosts: set[str] | None = None,
-              since: datetime | None = None, until: datetime | None = None) -> Iterator[Page | Drop]:
+              since: datetime | None = None, until: datetime | None = None, *, start: int = 0, first: int = 0,
+              count: int | None = None) -> Iterator[Page | Drop]:
     """HTML pages of the archive's response records, one record in memory at a time.
 
     ``hosts`` keeps pages whose host is one of them or a subdomain of one (``www.`` is ignored); ``since``
     (inclusive) and ``until`` (exclusive) filter on the capture time (WARC-Date); naive datetimes are UTC.
+    ``start``, ``first`` and ``count`` read one shard: ``count`` records from the record at byte ``start``,
+    which is record number ``first`` of the archive (see ``newsfuse.ingest.shards``).
     """
     archive = require("warcio.archiveiterator", "feeds")
     wanted = {_host(h) for h in hosts} if hosts is not None else None
@@ -42,7 +45,10 @@ def read_warc(path: str | Path, config: IngestConfig = IngestConfig(), hosts: se
     with stream:
         records = 0
         try:
-            for number, record in enumerate(archive.ArchiveIterator(stream)):
+            stream.seek(start)
+            for number, record in enumerate(archive.ArchiveIterator(stream), start=first):
+                if count is not None and records >= count:
+                    break
                 records += 1
                 page = _page(record, f"{path}#{number}", config, wanted, since, until)
                 if page is not None:

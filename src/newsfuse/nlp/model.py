@@ -100,6 +100,31 @@ def entity_spans(text: str, paragraphs: Collection[int] | None = None) -> tuple[
     return entity_spans_many([text], [paragraphs])[0]
 
 
+def model_id() -> str:
+    """The entity model and the spaCy that runs it, as stored with annotations (found without loading spaCy)."""
+    if "id" not in _STATE:
+        from importlib import metadata
+
+        def version(package: str) -> str:
+            try:
+                return metadata.version(package)
+            except metadata.PackageNotFoundError:
+                return "?"
+
+        _STATE["id"] = f"{MODEL}=={version(MODEL.replace('_', '-'))}; spacy=={version('spacy')}"
+    return _STATE["id"]
+
+
+def remember_spans(text: str, paragraphs: Collection[int] | None, spans: Iterable[EntitySpan]) -> None:
+    """Take ``spans`` (found earlier in ``text``, in the paragraphs listed, or all) as what the model would find
+    there, so :func:`entity_spans_many` does not parse those paragraphs again."""
+    text = text[:MAX_CHARS]
+    spans = sorted(spans)
+    for i, (a, b) in enumerate(paragraph_spans(text)):
+        if paragraphs is None or i in paragraphs:
+            _remember(_key(text[a:b]), tuple((s - a, e - a, label) for s, e, label in spans if a <= s and e <= b))
+
+
 def clear_cache() -> None:
     """Forget the remembered entity spans (tests and benchmarks)."""
     with _LOCK:
@@ -107,4 +132,4 @@ def clear_cache() -> None:
 
 
 __all__ = ["BATCH_SIZE", "CACHE_SIZE", "EntitySpan", "KEPT", "MAX_CHARS", "MODEL", "clear_cache", "entity_spans",
-           "entity_spans_many", "load_model", "parse", "parse_many"]
+           "entity_spans_many", "load_model", "model_id", "parse", "parse_many", "remember_spans"]

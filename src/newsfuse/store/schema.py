@@ -46,5 +46,8 @@ ALTER TABLE stories ADD COLUMN brief_stale INTEGER NOT NULL DEFAULT 1;
     4: """
 CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, updated TEXT);
 """,
+    5: """
+ALTER TABLE articles ADD COLUMN entities TEXT;
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, StoreError
-from ..records import Article, Brief, Drop, Duplicate, brief_from_json
+from ..records import Annotations, Article, Brief, Drop, Duplicate, brief_from_json
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-_ARTICLE_COLUMNS = "id, text, title, url, site, author, published, language, path"
+_ARTICLE_COLUMNS = "id, text, title, url, site, author, published, language, path, entities"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -92,9 +92,10 @@ class SqliteStore:
     def add_article(self, article: Article) -> bool:
         """Insert an article; False (and nothing changes) when its id is already stored."""
         cur = self.db.execute(
-            f"INSERT OR IGNORE INTO articles ({_ARTICLE_COLUMNS}, added) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR IGNORE INTO articles ({_ARTICLE_COLUMNS}, added) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (article.id, article.text, article.title, article.url, article.site, article.author,
-             _iso(article.published), article.language, article.path, _now()))
+             _iso(article.published), article.language, article.path,
+             json.dumps(article.entities.to_json(), separators=(",", ":")) if article.entities else None, _now()))
         return cur.rowcount == 1
 
     def article(self, article_id: str) -> Article:
@@ -265,4 +266,14 @@ class SqliteStore:
 def _article(row: sqlite3.Row) -> Article:
     return Article(id=row["id"], text=row["text"], title=row["title"], url=row["url"], site=row["site"],
                    author=row["author"], published=_time(row["published"]), language=row["language"],
-                   path=row["path"])
+                   path=row["path"], entities=_annotations(row["entities"]))
+
+
+def _annotations(value: str | None) -> Annotations | None:
+    """Stored entity spans; unreadable ones count as absent (the brief then finds the entities again)."""
+    if not value:
+        return None
+    try:
+        return Annotations.from_json(json.loads(value))
+    except (ValueError, TypeError, KeyError):
+        return None
