@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,web,feeds,ray,parquet]'
+	$(BIN)/pip install -q -e '.[dev,web,feeds,ray,parquet,embeddings]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -30,7 +30,7 @@ run: install
 ## test: set up ./.venv with the dev extras and run the whole test suite, quality gates included
 test: install-dev
 	./scripts/install-browser.sh
-	$(BIN)/python -m pytest -q
+	NEWSFUSE_REQUIRE_EMBEDDINGS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 ## bench: print the benchmark figures (see bench/README.md)
 bench: install-dev

@@ -100,14 +100,18 @@ def dedup(file: JsonlFile) -> None:
         _emit(link.to_json())
 
 
+Embeddings = Annotated[Optional[str], typer.Option(
+    "--embeddings", help="Dense cosine in story grouping: off, on or auto (needs the embeddings extra).")]
+
+
 @app.command()
-def cluster(file: JsonlFile) -> None:
+def cluster(file: JsonlFile, embeddings: Embeddings = None) -> None:
     """Group articles into stories: prints {id, story} per article, in input order.
 
-    Example: newsfuse cluster articles.jsonl
+    Example: newsfuse cluster articles.jsonl --embeddings auto
     """
     articles = _read(file)
-    stories = api.cluster(articles, _config())
+    stories = api.cluster(articles, _config().override("cluster", embeddings=embeddings))
     for article in articles:
         _emit({"id": article.id, "story": stories[article.id]})
 
@@ -143,6 +147,7 @@ def run(
     executor: Annotated[str, typer.Option(help="local (processes) or ray (the ray extra).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address",
                                                        help="Join this Ray cluster (ray only).")] = None,
+    embeddings: Embeddings = None,
 ) -> None:
     """Run the whole pipeline into the store: read, extract, dedup, cluster, brief.
 
@@ -152,6 +157,7 @@ def run(
     """
     with _progress("newsfuse run") as progress:
         config = _config().override("ingest", hosts=tuple(hosts) if hosts else None, since=since, until=until)
+        config = config.override("cluster", embeddings=embeddings)
         report = api.run(inputs, db, config, workers=workers, on_progress=progress, allow_private=allow_private,
                          executor=executor, ray_address=ray_address)
     _report(report.failures)

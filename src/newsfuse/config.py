@@ -104,8 +104,13 @@ class ClusterConfig:
     # bench/cluster.py: 0.15 has the best worst case of the incremental gates; batch moves by < 0.01)
     # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
     centroid_terms: int = 300
+    # Dense sentence-embedding cosine (the `embeddings` extra): off, on, auto (on when installed); "" reads
+    # $NEWSFUSE_EMBEDDINGS, else off. Its weight and thresholds are in cluster/embed.py (bench/cluster.py --tune dense).
+    embeddings: str = ""
 
     def __post_init__(self) -> None:
+        _check(str(self.embeddings).strip().lower() in ("", "off", "on", "auto"),
+               f"cluster.embeddings must be off, on or auto, got {self.embeddings!r}")
         _check(0 < self.threshold < 1, f"cluster.threshold must be in (0, 1), got {self.threshold}")
         _check(0 < self.batch_similarity < 1,
                f"cluster.batch_similarity is an average cosine in (0, 1), got {self.batch_similarity}")

@@ -24,9 +24,35 @@ def test_json_ld_and_byline():
 
 
 def test_title_prefers_the_visible_headline_that_agrees():
-    assert choose_title("Budget passes after debate", ["Budget passes after debate | The Daily"]) == \
+    assert choose_title(["Budget passes after debate"], ["Budget passes after debate | The Daily"]) == \
         "Budget passes after debate"
-    assert choose_title("Blog", ["Packing Tips Guide - Travel Co"]) == "Packing Tips Guide"
+    assert choose_title(["Blog"], ["Packing Tips Guide - Travel Co"]) == "Packing Tips Guide"
+    assert choose_title("Budget passes", []) == "Budget passes"  # a lone heading of a page declaring nothing
+
+
+def test_title_skips_a_heading_naming_the_site():
+    headings = ["Budget Travel With Gabby", "Budget Traveler's Guide To Travel Insurance", "Follow Me"]
+    declared = ["Budget Traveler's Guide To Travel Insurance - Budget Travel With Gabby"]
+    assert choose_title(headings, declared, ["Budget Travel With Gabby"]) == headings[1]
+    # "Site: Headline" declared: the heading "Site" names the site even without og:site_name
+    assert choose_title(["Engora Data Blog"], ["Small adventures with small language models",
+                                               "Engora Data Blog: Small adventures with small language models"]) == \
+        "Small adventures with small language models"
+
+
+def test_title_needs_real_agreement_and_keeps_its_separators():
+    declared = ["You Need to Download This! The Ultimate Wedding Planning Checklist"]
+    assert choose_title(["First Steps", "Planning"], declared) == declared[0]  # one shared word is not agreement
+    assert choose_title([], ["Best Movers in New York (2025) – Top Local & Long-Distance Movers | Checkpoint"]) == \
+        "Best Movers in New York (2025) – Top Local & Long-Distance Movers"
+    assert choose_title(["How to sleep through the night | Patient Education | Children's Hospital"], []) == \
+        "How to sleep through the night"  # a heading loses short " | Section" tails
+
+
+def test_title_repairs_mojibake_and_full_width():
+    assert choose_title(["A DIY Investor\u00e2\u0080\u0099s Guide"], []) == "A DIY Investor\u2019s Guide"
+    assert choose_title(["How Does Mapping Work\uff1f"], []) == "How Does Mapping Work?"
+    assert choose_title(["Caf\u00e9 M\u00fcller reopens"], []) == "Caf\u00e9 M\u00fcller reopens"  # no mojibake
 
 
 def test_boilerplate_keeps_the_article_region():

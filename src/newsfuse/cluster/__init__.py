@@ -4,7 +4,8 @@
 method, the held stories as fixed seeds, and persists its state (``export_state``/``load_state``); ``cluster_articles`` runs dedup then assignment over a batch; ``score_clusters``
 scores a clustering against gold labels (B-cubed and pair F1); ``Corrections`` carries the analyst's merges,
 splits and exclusions, respected by both modes. ``cluster_articles`` is batch mode: TF-IDF fitted on the batch
-and average-linkage agglomeration with a cohesion check (``agglomerate``).
+and average-linkage agglomeration with a cohesion check (``agglomerate``). Both modes add a dense term (sentence
+embeddings, ``embed``) when the ``embeddings`` mode asks for it and the extra is installed.
 """
 from .assigner import StoryAssigner, story_id_for
 from .batch import cluster_articles

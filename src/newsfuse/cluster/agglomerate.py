@@ -16,7 +16,9 @@ story's centroid is the sum of its members' unit vectors, so that sum is exactly
 New rows may join a seed or each other; two seeds never merge, so held stories never merge or split implicitly.
 
 Only pairs with cosine >= ``_PAIR_FLOOR`` are stored (a sparse graph, computed in row blocks), so memory grows
-with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average.
+with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average. With a dense term
+(sentence embeddings, ``embed.DenseTerm``), a stored pair's similarity is the TF-IDF cosine combined with the
+dense cosine of the two rows; the graph's pairs are still chosen by their TF-IDF cosine.
 """
 from __future__ import annotations
 
@@ -30,20 +32,26 @@ import scipy.sparse as sp
 
 from ..config import ClusterConfig
 from .corrections import Corrections
+from .embed import DenseTerm
 
 _PAIR_FLOOR = 0.02  # cosines below this are dropped from the similarity graph
 _BLOCK_ROWS = 2048
 
 
-def similar_pairs(vectors: sp.csr_matrix, floor: float = _PAIR_FLOOR) -> list[tuple[int, int, float]]:
-    """(i, j, cosine) for i < j with cosine >= floor; ``vectors`` rows are L2-normalised."""
+def similar_pairs(vectors: sp.csr_matrix, floor: float = _PAIR_FLOOR, dense: np.ndarray | None = None,
+                  term: DenseTerm | None = None) -> list[tuple[int, int, float]]:
+    """(i, j, similarity) for i < j with TF-IDF cosine >= floor; ``vectors`` rows are L2-normalised. With
+    ``dense`` (unit rows) and ``term``, the similarity is ``term.combine`` of both cosines, else the cosine."""
     pairs: list[tuple[int, int, float]] = []
     transposed = vectors.T.tocsc()
     for start in range(0, vectors.shape[0], _BLOCK_ROWS):
         block = (vectors[start:start + _BLOCK_ROWS] @ transposed).tocoo()
         rows, cols = block.row + start, block.col
         keep = (cols > rows) & (block.data >= floor)
-        pairs.extend(zip(rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist()))
+        rows, cols, sims = rows[keep], cols[keep], block.data[keep].astype(np.float64)
+        if dense is not None and term is not None and len(rows):
+            sims = term.combine(sims, np.einsum("ij,ij->i", dense[rows], dense[cols]).astype(np.float64))
+        pairs.extend(zip(rows.tolist(), cols.tolist(), sims.tolist()))
     return pairs
 
 
@@ -150,13 +158,15 @@ class _Merger:
 
 
 def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str], config: ClusterConfig,
-                corrections: Corrections | None = None) -> list[int]:
+                corrections: Corrections | None = None, dense: np.ndarray | None = None,
+                term: DenseTerm | None = None) -> list[int]:
     """For each row (rows in time order), the row index of its cluster's founder.
 
-    ``times`` are POSIX seconds (nan when undated); ``story_ids[i]`` is the id row i would found a story with.
+    ``times`` are POSIX seconds (nan when undated); ``story_ids[i]`` is the id row i would found a story with;
+    ``dense``/``term``: the optional dense term (see ``similar_pairs``).
     """
     merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections())
-    members = merger.run(similar_pairs(vectors))
+    members = merger.run(similar_pairs(vectors, dense=dense, term=term))
     founder_of = [0] * vectors.shape[0]
     for rows in members.values():
         founder = min(rows)
@@ -187,11 +197,12 @@ class Agglomeration:
 
 def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, int, float]],
                            vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str],
-                           config: ClusterConfig, corrections: Corrections | None = None) -> Agglomeration:
+                           config: ClusterConfig, corrections: Corrections | None = None,
+                           dense: np.ndarray | None = None, term: DenseTerm | None = None) -> Agglomeration:
     """Cluster new rows (in time order) among themselves and with fixed ``seeds``.
 
-    ``seed_links`` are (seed, new row, sum of cosines between the seed's members and the row); ``story_ids[i]``
-    is the id new row i would found a story with. A seed is the founder of any cluster it is in.
+    ``seed_links`` are (seed, new row, sum of similarities between the seed's members and the row);
+    ``story_ids[i]`` is the id new row i would found a story with. A seed is the founder of any cluster it is in.
     """
     k, n = len(seeds), vectors.shape[0]
     merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
@@ -200,7 +211,8 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
         cluster = merger.clusters[i]
         cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
         cluster.splits, cluster.exclusions = set(), set()
-    pairs = [(s, k + r, w) for s, r, w in seed_links] + [(k + i, k + j, w) for i, j, w in similar_pairs(vectors)]
+    pairs = [(s, k + r, w) for s, r, w in seed_links] + [(k + i, k + j, w) for i, j, w in
+                                                         similar_pairs(vectors, dense=dense, term=term)]
     members = merger.run(pairs)
     founder_of = [0] * n
     for founder, rows in members.items():

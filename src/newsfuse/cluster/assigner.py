@@ -13,14 +13,20 @@ ids. ``assign`` is ``assign_many`` of one article: online assignment with the sa
 
 State: ``load`` rebuilds it from stored stories and their articles (recomputing features, slow for big stores);
 ``export_state``/``load_state`` persist it as one compact blob (centroids truncated to ``centroid_terms`` terms,
-see ``state.py``). Analyst ``Corrections`` are respected: story ids resolve through its merges, a split article
-founds its own story, an excluded (story, article) pair is never joined; ``merge(a, b)`` folds two held stories.
+see ``state.py``). With the dense term (sentence embeddings, ``embed.py``: on when the embeddings mode asks for
+it or a ``dense`` embedder is given), each story also holds the sum of its members' embeddings and links combine
+both cosines (``DenseTerm.combine``: a sum over a story's members of the dense cosine minus the baseline is
+``sum . e - size x baseline``, so it stays linear in the story's sums). Analyst ``Corrections`` are respected:
+story ids resolve through its merges, a split article founds its own story, an excluded (story, article) pair
+is never joined; ``merge(a, b)`` folds two held stories.
 """
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
-from typing import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Iterable, Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,15 +36,12 @@ from ..dedup import time_order
 from ..records import Article, to_utc
 from .agglomerate import Seed, agglomerate_with_seeds
 from .corrections import Corrections
+from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
 from .features import DocumentFrequencies, hashed_counts
-from .index import CentroidIndex
-from .state import StoryTable, read_state, write_state
+from .index import CentroidIndex, DenseCentroids
+from .state import DenseState, StoryTable, read_state, write_state
 
 _LINK_FLOOR = 0.02  # average cosines (centroid . v / size) below this are not links, as agglomerate's pair floor
-
-# Hook for a dense term (e.g. sentence embeddings): given articles, unit rows to append to their sparse vectors,
-# scaled so that dot products add ``weight x dense cosine``. None: sparse TF-IDF only.
-DenseFeatures = Callable[[list[Article]], np.ndarray]
 
 
 def story_id_for(article_id: str) -> str:
@@ -51,14 +54,17 @@ class StoryAssigner:
 
     ``assign_many(articles)`` clusters one run's articles (see the module docstring) and returns
     ``{article id: story id}``; ``assign(article)`` places one. Story ids are ``"s" + founding article id``.
-    ``counts`` tallies joined/new/copy/loaded articles.
+    ``counts`` tallies joined/new/copy/loaded articles. ``dense``: an embedder (articles -> unit rows); None
+    takes the one the config's embeddings mode asks for (``embed.dense_features``), if any.
     """
 
     def __init__(self, config: ClusterConfig | None = None, corrections: Corrections | None = None,
-                 dense: DenseFeatures | None = None):
+                 dense: DenseFeatures | None = None, dense_model: str = MODEL_NAME):
         self.config = config or ClusterConfig()
         self.corrections = corrections or Corrections()
-        self.dense = dense
+        self.dense = dense if dense is not None else dense_features(self.config)
+        self.dense_model, self.term = dense_model, DENSE_TERM
+        self._dense: DenseCentroids | None = None  # embedding sums by slot, made at the first embeddings
         self.df = DocumentFrequencies()
         self.stories = StoryTable()
         self._index = CentroidIndex()
@@ -125,11 +131,13 @@ class StoryAssigner:
         unprimed = [i for i, a in enumerate(articles) if a.id not in self._primed]
         self.df.count(counts[unprimed])
         self._primed.difference_update(a.id for a in articles)
-        vectors = self._vectors(articles, counts)
+        vectors, embedded = self.df.weigh(counts), self._embed(articles)
         times = np.array([_time(a) for a in articles])
-        seeds, links, seed_slots = self._seeds(vectors, times)
+        seeds, links, seed_slots = self._seeds(vectors, times, embedded)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
-        result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self.config, self.corrections)
+        term = self.term if embedded is not None else None
+        result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self._merge_config(), self.corrections,
+                                        dense=embedded, term=term)
         k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
         for founder in sorted(set(result.founder_of)):
             rows = [i for i, f in enumerate(result.founder_of) if f == founder]
@@ -147,19 +155,38 @@ class StoryAssigner:
             slots[rows] = slot
             self.counts[kind] += len(rows)
         self._index.add(slots, vectors)
+        if embedded is not None:
+            self._dense_sums(embedded.shape[1]).add(slots, embedded)
         out = {}
         for article, slot in zip(articles, slots.tolist()):
             out[article.id] = self.story_of[article.id] = self.stories.ids[slot]
         return out
 
-    def _vectors(self, articles: list[Article], counts: sp.csr_matrix) -> sp.csr_matrix:
-        vectors = self.df.weigh(counts)
-        if self.dense is not None:  # hook: dense columns appended after the hashed ones (not used by default)
-            raise NotImplementedError("dense features: wire the embedding columns into CentroidIndex first")
-        return vectors
+    def _embed(self, articles: list[Article]) -> np.ndarray | None:
+        """The articles' unit embeddings (None without the dense term)."""
+        if self.dense is None:
+            return None
+        rows = np.asarray(self.dense(articles), dtype=np.float32)
+        if rows.shape[0] != len(articles) or rows.ndim != 2:
+            raise ValueError(f"dense features: expected {len(articles)} rows, got shape {rows.shape}")
+        return rows
 
-    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray) -> tuple[list[Seed], list, np.ndarray]:
-        """Held stories linked to the new rows, within the time window of the batch, as fixed seeds."""
+    def _dense_sums(self, dimensions: int) -> DenseCentroids:
+        if self._dense is None:
+            self._dense = DenseCentroids(dimensions)
+        self._dense.grow(len(self.stories.ids))
+        return self._dense
+
+    def _merge_config(self) -> ClusterConfig:
+        """The config agglomeration runs with: the dense term has its own cohesion ratio."""
+        if self.dense is None:
+            return self.config
+        return replace(self.config, cohesion_ratio=self.term.cohesion_ratio)
+
+    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray,
+               embedded: np.ndarray | None = None) -> tuple[list[Seed], list, np.ndarray]:
+        """Held stories linked to the new rows, within the time window of the batch, as fixed seeds. A link is
+        chosen by its TF-IDF average; with ``embedded`` rows its weight combines both terms."""
         table = self.stories
         if not len(table.ids):
             return [], [], np.zeros(0, dtype=np.int64)
@@ -168,6 +195,9 @@ class StoryAssigner:
         average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
         keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]
         rows, cols, sums = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64)
+        if embedded is not None:
+            dense = self._dense_sums(embedded.shape[1]).dots(cols, embedded[rows])
+            sums = self.term.combine(sums, dense, table.size[cols].astype(np.float64))
         seed_slots, seed_of = np.unique(cols, return_inverse=True)
         seeds = [Seed(table.ids[s], int(table.size[s]), float(table.inner[s]), float(table.first[s]),
                       float(table.last[s])) for s in seed_slots.tolist()]
@@ -176,12 +206,14 @@ class StoryAssigner:
     def _new_slot(self, story_id: str) -> int:
         slot = self.stories.add(story_id)
         self._index.grow(slot + 1)
+        if self._dense is not None:
+            self._dense.grow(slot + 1)
         return slot
 
     def similarities(self, article: Article) -> dict[str, float]:
-        """Average cosine of an article to every warm held story it links to (for explanations and tuning)."""
-        vectors = self._vectors([article], hashed_counts([article]))
-        seeds, links, _ = self._seeds(vectors, np.array([_time(article)]))
+        """Average similarity of an article to every warm held story it links to (explanations and tuning)."""
+        vectors = self.df.weigh(hashed_counts([article]))
+        seeds, links, _ = self._seeds(vectors, np.array([_time(article)]), self._embed([article]))
         return {seeds[s].story_id: total / seeds[s].size for s, _, total in links}
 
     # --- state -----------------------------------------------------------------------------------------------
@@ -211,20 +243,61 @@ class StoryAssigner:
         norms2 = np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel()
         self.stories.absorb(slot_array, np.diff(vectors.indptr) > 0, np.array([_time(a) for a in articles]),
                             touched, norms2)
+        embedded = self._embed(articles)
+        if embedded is not None and len(articles):
+            sums = self._dense_sums(embedded.shape[1])
+            sums.add(slot_array, embedded)
+            self.stories.inner[touched] = self._combined_inner(touched, self.stories.inner[touched], sums.matrix())
         for article, slot in zip(articles, slots):
             self.story_of[article.id] = self.stories.ids[slot]
         self.counts["loaded"] += len(articles)
         return len(held)
 
+    def _combined_inner(self, slots: np.ndarray, sparse_inner: np.ndarray, dense_sums: np.ndarray,
+                        term=None, sign: float = 1.0) -> np.ndarray:
+        """Inner sums with the dense term added (``sign`` -1: taken out again) for ``slots``; the dense cosines'
+        sum inside a story is (|sum of unit embeddings|^2 - size) / 2."""
+        term = term or self.term
+        size = self.stories.size[slots].astype(np.float64)
+        sums = dense_sums[slots].astype(np.float64)
+        dense_inner, pairs = (np.einsum("ij,ij->i", sums, sums) - size) / 2.0, size * (size - 1) / 2.0
+        if sign > 0:
+            return term.combine(sparse_inner, dense_inner, pairs)
+        return np.maximum(0.0, sparse_inner - term.combine(0.0, dense_inner, pairs)) / (1.0 - term.weight)
+
     def export_state(self) -> bytes:
         """The assigner's state (document frequencies, stories with centroids) as one blob for ``load_state``."""
-        return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms)
+        dense = None
+        if self.dense is not None:
+            dim = self._dense.dimensions if self._dense is not None else 0
+            sums = self._dense_sums(dim).matrix() if dim else np.zeros((len(self.stories.ids), 0), np.float32)
+            dense = DenseState(sums, self.dense_model, self.term.weight, self.term.baseline)
+        return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms, dense)
 
     def load_state(self, data: bytes) -> int:
         """Restore the state of ``export_state`` (replacing what is held); returns how many stories. Ids that
-        the corrections now name as aliases are folded into their kept stories."""
-        self.df, self.stories, matrix = read_state(data)
-        self._index = CentroidIndex(matrix)
+        the corrections now name as aliases are folded into their kept stories.
+
+        A state written with the dense term restores it (or, for an assigner without one, has it taken out of
+        the inner sums); a state without it turns this assigner's dense term off (held stories have no
+        embeddings; ``load`` from their articles rebuilds them), with a warning."""
+        self.df, self.stories, matrix, dense = read_state(data)
+        self._index, self._dense = CentroidIndex(matrix), None
+        slots = np.arange(len(self.stories.ids))
+        if dense is not None and self.dense is not None and dense.model == self.dense_model and dense.sums.shape[1]:
+            self._dense = DenseCentroids(dense.sums.shape[1], dense.sums)
+            if (dense.weight, dense.baseline) != (self.term.weight, self.term.baseline):
+                sparse = self._combined_inner(slots, self.stories.inner, dense.sums, replace(
+                    self.term, weight=dense.weight, baseline=dense.baseline), sign=-1.0)
+                self.stories.inner[:] = self._combined_inner(slots, sparse, dense.sums)
+        elif dense is not None and dense.sums.shape[1]:
+            stored = replace(self.term, weight=dense.weight, baseline=dense.baseline)
+            self.stories.inner[:] = self._combined_inner(slots, self.stories.inner, dense.sums, stored, sign=-1.0)
+        if dense is None or dense.model != self.dense_model:
+            if self.dense is not None and len(slots):
+                warnings.warn("cluster state has no embeddings of this model: the dense term is off for this "
+                              "assigner; rebuild the state with StoryAssigner.load(stored stories)", stacklevel=2)
+            self.dense = None
         for story_id in list(self.stories.ids):
             kept = self.corrections.resolve(story_id)
             if kept != story_id:
@@ -249,6 +322,11 @@ class StoryAssigner:
         cross = float(self._index.row(kept).multiply(row).sum())
         self._index.add(np.array([kept]), row)
         self._index.add(np.array([alias]), -row)
+        if self._dense is not None:
+            sums = self._dense.matrix()
+            pairs = float(table.size[kept]) * float(table.size[alias])
+            cross = float(self.term.combine(cross, float(sums[kept] @ sums[alias]), pairs))
+            self._dense.add(np.array([kept, alias]), np.stack([sums[alias], -sums[alias]]))
         table.fold(alias, kept, cross)
         self.story_of = {i: self.corrections.resolve(s) for i, s in self.story_of.items()}
         return aliases

@@ -4,10 +4,13 @@ Unlike the online ``StoryAssigner``, batch mode sees the whole batch: TF-IDF is 
 formed by average-linkage agglomeration with a cohesion check (``agglomerate``). Dedup copies join their
 original's story. Story ids are ``story_id_for`` the earliest article (time order, then id) of each cluster, so
 the result does not depend on input order; the analyst's ``Corrections`` are respected and their merges resolved.
+With the dense term (``embed.py``: the config's embeddings mode, or a ``dense`` embedder passed in), pair
+similarities combine the TF-IDF and embedding cosines and the term's own cohesion ratio applies.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
@@ -18,18 +21,23 @@ from ..records import Article, to_utc
 from .agglomerate import agglomerate
 from .assigner import story_id_for
 from .corrections import Corrections
+from .embed import DENSE_TERM, DenseFeatures, DenseTerm, dense_features
 from .features import batch_vectors
 
 
 def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None = None,
                      dedup_config: DedupConfig | None = None,
-                     corrections: Corrections | None = None) -> dict[str, str]:
+                     corrections: Corrections | None = None, dense: DenseFeatures | None = None,
+                     term: DenseTerm = DENSE_TERM) -> dict[str, str]:
     """Map each article id to a story id.
 
     Articles are sorted by published time (undated last, then id); each goes through dedup, and a copy joins its
-    original's story; the originals are clustered together (see ``agglomerate``).
+    original's story; the originals are clustered together (see ``agglomerate``). ``dense``: an embedder
+    (articles -> unit rows); None takes the one the config's embeddings mode asks for, if any; ``term``: how
+    its cosine combines (bench/cluster.py --tune dense).
     """
     config, corrections = config or ClusterConfig(), corrections or Corrections()
+    dense = dense if dense is not None else dense_features(config)
     ordered = time_order(articles)
     dedup = Deduplicator(dedup_config or DedupConfig())
     copy_of = {a.id: dedup.add(a).duplicate_of for a in ordered}
@@ -37,8 +45,11 @@ def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None =
     stories: dict[str, str] = {}
     if originals:
         times = np.array([_time(a) for a in originals])
+        embedded = np.asarray(dense(originals), dtype=np.float32) if dense is not None else None
+        if embedded is not None:
+            config = replace(config, cohesion_ratio=term.cohesion_ratio)
         founders = agglomerate(batch_vectors(originals), times, [story_id_for(a.id) for a in originals], config,
-                               corrections)
+                               corrections, dense=embedded, term=term if embedded is not None else None)
         stories = {a.id: corrections.resolve(story_id_for(originals[f].id)) for a, f in zip(originals, founders)}
     for article in ordered:  # copies, in time order, so a copy of a copy finds its original's story
         if article.id not in stories:

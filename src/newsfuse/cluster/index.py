@@ -6,6 +6,9 @@ sparse matrix (stories x terms, float32) and its term-major transpose, so ``V @ 
 postings of the new articles' terms (an inverted index, without a Python loop). Vectors added since the last
 compaction sit in a small ``delta`` matrix whose rows are summed into their stories by an indicator matrix;
 ``compact`` folds the delta into the base once it grows past ``_DELTA_MAX`` rows (and before export).
+
+``DenseCentroids`` holds the optional dense term's centroids (the sum of each story's unit embeddings) as one
+dense array; its dot products are read only for the (article, story) pairs the sparse index links.
 """
 from __future__ import annotations
 
@@ -95,6 +98,38 @@ class CentroidIndex:
         return self._delta
 
 
+class DenseCentroids:
+    """Sums of unit embeddings by story slot (a growable n x dimensions float32 array)."""
+
+    def __init__(self, dimensions: int, sums: np.ndarray | None = None) -> None:
+        self.dimensions = dimensions
+        self._sums = np.zeros((16, dimensions), dtype=_DTYPE) if sums is None else np.array(sums, dtype=_DTYPE)
+        self.n = 0 if sums is None else len(sums)
+
+    def grow(self, n: int) -> None:
+        if n > len(self._sums):
+            grown = np.zeros((max(n, 2 * len(self._sums)), self.dimensions), dtype=_DTYPE)
+            grown[:len(self._sums)] = self._sums
+            self._sums = grown
+        self.n = max(self.n, n)
+
+    def add(self, slots: np.ndarray, rows: np.ndarray) -> None:
+        """Add ``rows[i]`` to the sum of ``slots[i]``."""
+        if len(slots):
+            self.grow(int(np.max(slots)) + 1)
+            np.add.at(self._sums, np.asarray(slots, dtype=np.int64), rows.astype(_DTYPE))
+
+    def dots(self, slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``sum(slots[i]) . rows[i]`` for each i (float64)."""
+        if not len(slots):
+            return np.zeros(0)
+        return np.einsum("ij,ij->i", self._sums[slots], rows).astype(np.float64)
+
+    def matrix(self) -> np.ndarray:
+        """Every slot's sum (a view, n x dimensions)."""
+        return self._sums[:self.n]
+
+
 def truncate_rows(matrix: sp.csr_matrix, max_terms: int) -> sp.csr_matrix:
     """Keep each row's ``max_terms`` largest weights (0 keeps all)."""
     if max_terms <= 0:
@@ -112,4 +147,4 @@ def truncate_rows(matrix: sp.csr_matrix, max_terms: int) -> sp.csr_matrix:
     return kept
 
 
-__all__ = ["CentroidIndex", "truncate_rows"]
+__all__ = ["CentroidIndex", "DenseCentroids", "truncate_rows"]

@@ -2,12 +2,15 @@
 
 ``write_state`` stores the document-frequency table, the live stories and their centroids (each truncated to its
 ``centroid_terms`` heaviest terms) as an uncompressed ``.npz`` (numpy arrays only, no pickle), so restoring 100,000
-articles' stories costs a read and a few array copies instead of re-tokenising every text.
+articles' stories costs a read and a few array copies instead of re-tokenising every text. An assigner with the
+dense term writes version 2: the same arrays plus each story's embedding sum, the model and the term's weight and
+baseline (its inner sums include the dense term); without it, version 1 as before. Both versions are read.
 """
 from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,7 +19,18 @@ from ..errors import NewsfuseError
 from .features import N_FEATURES, DocumentFrequencies
 from .index import truncate_rows
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # written with the dense term; version 1 (TF-IDF only) is written without it
+_READS = (1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class DenseState:
+    """The dense term of a state: embedding sums by story (rows as the table's), model name, weight, baseline."""
+
+    sums: np.ndarray
+    model: str
+    weight: float
+    baseline: float
 
 
 class StoryTable:
@@ -104,27 +118,32 @@ def _nan_extreme(pick, x: float, y: float) -> float:
     return y if math.isnan(x) else x if math.isnan(y) else pick(x, y)
 
 
-def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_matrix, max_terms: int) -> bytes:
+def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_matrix, max_terms: int,
+                dense: DenseState | None = None) -> bytes:
+    """The blob of ``read_state``; ``dense.sums`` has one row per slot (only live ones are kept)."""
     live = np.flatnonzero(~table.merged)
     kept = truncate_rows(centroids[live].tocsr(), max_terms)
-    arrays = {"version": np.array([STATE_VERSION]),
+    arrays = {"version": np.array([1 if dense is None else 2]),
               "ids": np.frombuffer("\n".join(table.ids[i] for i in live.tolist()).encode(), dtype=np.uint8),
               "size": table.size[live], "inner": table.inner[live], "first": table.first[live],
               "last": table.last[live], "indptr": kept.indptr.astype(np.int64),
               "indices": kept.indices.astype(np.int32), "data": kept.data.astype(np.float32), **df.to_arrays()}
+    if dense is not None:
+        arrays.update(dense=dense.sums[live].astype(np.float32), dense_model=np.frombuffer(dense.model.encode(),
+                      dtype=np.uint8), dense_term=np.array([dense.weight, dense.baseline]))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
-def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_matrix]:
+def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_matrix, DenseState | None]:
     try:
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
         version = int(arrays["version"][0])
     except (ValueError, KeyError, OSError) as exc:
         raise NewsfuseError(f"cluster state: not a StoryAssigner.export_state blob ({exc})") from exc
-    if version != STATE_VERSION:
-        raise NewsfuseError(f"cluster state: version {version}, this newsfuse reads {STATE_VERSION}; rebuild it "
+    if version not in _READS:
+        raise NewsfuseError(f"cluster state: version {version}, this newsfuse reads {_READS}; rebuild it "
                             "with StoryAssigner.load(stored stories) and export_state()")
     table = StoryTable()
     text = arrays["ids"].tobytes().decode()
@@ -134,7 +153,12 @@ def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_mat
     for name in ("size", "inner", "first", "last"):
         table._data[name][:n] = arrays[name]
     centroids = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, N_FEATURES))
-    return DocumentFrequencies.from_arrays(arrays), table, centroids
+    dense = None
+    if version == 2:
+        weight, baseline = (float(x) for x in arrays["dense_term"])
+        dense = DenseState(np.array(arrays["dense"], dtype=np.float32), arrays["dense_model"].tobytes().decode(),
+                           weight, baseline)
+    return DocumentFrequencies.from_arrays(arrays), table, centroids, dense
 
 
-__all__ = ["STATE_VERSION", "StoryTable", "read_state", "write_state"]
+__all__ = ["STATE_VERSION", "DenseState", "StoryTable", "read_state", "write_state"]

@@ -42,8 +42,9 @@ def extract_page(page: Page, config: ExtractConfig = _DEFAULT) -> Article | Drop
     if page.kind != "html" and (words := len(page.content.split())) > 2 * config.max_words:
         return Drop(page.path, DROP_TOO_LONG, f"{words} words > extract.max_words {config.max_words}")
     if page.kind == "html":
-        result = _from_html(page, config)
-    elif page.kind == "text":
+        result, words = _from_html(page, config)
+        return result if isinstance(result, Drop) else _check_length(result, page, config, words)
+    if page.kind == "text":
         result = _from_text(page, config)
     elif page.kind == "article":
         result = _from_article(page, config)
@@ -52,17 +53,18 @@ def extract_page(page: Page, config: ExtractConfig = _DEFAULT) -> Article | Drop
     return result if isinstance(result, Drop) else _check_length(result, page, config)
 
 
-def _from_html(page: Page, config: ExtractConfig) -> Article | Drop:
+def _from_html(page: Page, config: ExtractConfig) -> tuple[Article | Drop, int | None]:
+    """The Article (or Drop) of an html page, and its text's word count when known."""
     try:
         found = extract_html(page.content, page.url, config)
     except TooComplex as exc:
-        return Drop(page.path, DROP_TOO_COMPLEX, str(exc))
+        return Drop(page.path, DROP_TOO_COMPLEX, str(exc)), None
     except Exception as exc:  # noqa: BLE001 - trafilatura/lxml failures on one page become a Drop, not a crash
-        return Drop(page.path, DROP_EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:200])
+        return Drop(page.path, DROP_EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:200]), None
     if found is None:
         if not looks_like_html(page.content):
-            return Drop(page.path, DROP_NOT_HTML, "no markup")
-        return Drop(page.path, DROP_EXTRACT_FAILED, "trafilatura found no main text")
+            return Drop(page.path, DROP_NOT_HTML, "no markup"), None
+        return Drop(page.path, DROP_EXTRACT_FAILED, "trafilatura found no main text"), None
     return Article(
         id=page.id,
         text=found.text,
@@ -74,7 +76,7 @@ def _from_html(page: Page, config: ExtractConfig) -> Article | Drop:
         language=page.language or found.language,
         path=page.path,
         removed=found.removed,
-    )
+    ), found.words
 
 
 def _from_text(page: Page, config: ExtractConfig) -> Article:
@@ -96,8 +98,9 @@ def _article(page: Page, cleaned: CleanedText) -> Article:
     )
 
 
-def _check_length(article: Article, page: Page, config: ExtractConfig) -> Article | Drop:
-    words = len(_WORD.findall(article.text))
+def _check_length(article: Article, page: Page, config: ExtractConfig, words: int | None = None) -> Article | Drop:
+    """The article, or a Drop when it has too few or too many words (``words``: their count, when known)."""
+    words = len(_WORD.findall(article.text)) if words is None else words
     if words == 0:
         return Drop(page.path, DROP_EMPTY, "no text left after cleaning")
     if words < config.min_words:

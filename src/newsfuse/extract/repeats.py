@@ -77,11 +77,28 @@ def drop_printed_twice(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     breaks no longer line up with the original's (so shingles are counted over the whole text, across paragraph
     ends). Longest first, so the run-on copy goes and the paragraphs stay.
     """
-    shingles = [_shingles(p) if len(_WORD.findall(p)) >= COPY_MIN_WORDS else [] for p in paragraphs]
-    if sum(1 for s in shingles if s) == 0:
-        return paragraphs, []
-    counts = Counter(_shingles("\n".join(paragraphs)))  # across paragraph ends: the copy runs them together
+    kept = printed_twice(paragraphs, [_WORD.findall(p.lower()) for p in paragraphs])
+    return ([p for p, k in zip(paragraphs, kept) if k], [p for p, k in zip(paragraphs, kept) if not k])
+
+
+def printed_twice(paragraphs: list[str], words: list[list[str]]) -> list[bool]:
+    """``drop_printed_twice`` as keep flags, given each paragraph's lowercased ``\\w+`` words.
+
+    The shingles of the whole text are computed once; a paragraph's own shingles are a slice of them. A text with
+    fewer repeated shingles than a shortest long paragraph would need to go keeps everything at once (most pages).
+    """
     kept = [True] * len(paragraphs)
+    if not any(len(w) >= COPY_MIN_WORDS for w in words):
+        return kept
+    everything = [w for ws in words for w in ws]  # the same words as the paragraphs joined: \w+ never spans lines
+    grams = [tuple(everything[i:i + COPY_SHINGLE]) for i in range(len(everything) - COPY_SHINGLE + 1)]
+    counts = Counter(grams)
+    if len(grams) - len(counts) < BLOCK_SHARE * (COPY_MIN_WORDS - COPY_SHINGLE + 1):
+        return kept
+    shingles, start = [], 0
+    for ws in words:
+        shingles.append(grams[start:start + len(ws) - COPY_SHINGLE + 1] if len(ws) >= COPY_MIN_WORDS else [])
+        start += len(ws)
     for i in sorted(range(len(paragraphs)), key=lambda i: -len(shingles[i])):
         if not shingles[i]:
             break
@@ -90,12 +107,7 @@ def drop_printed_twice(paragraphs: list[str]) -> tuple[list[str], list[str]]:
         if elsewhere >= BLOCK_SHARE * len(shingles[i]):
             kept[i] = False
             counts.subtract(own)
-    return ([p for p, k in zip(paragraphs, kept) if k], [p for p, k in zip(paragraphs, kept) if not k])
-
-
-def _shingles(paragraph: str) -> list[tuple[str, ...]]:
-    words = _WORD.findall(paragraph.lower())
-    return [tuple(words[i:i + COPY_SHINGLE]) for i in range(len(words) - COPY_SHINGLE + 1)]
+    return kept
 
 
 def drop_repeated_sentences(paragraphs: list[str]) -> tuple[list[str], list[str]]:
@@ -122,4 +134,4 @@ def drop_repeated_sentences(paragraphs: list[str]) -> tuple[list[str], list[str]
 
 
 __all__ = ["BLOCK_SHARE", "REPEATED_BLOCK", "REPEATED_SENTENCE", "drop_printed_twice", "drop_repeated_blocks",
-           "drop_repeated_sentences", "sentence_key", "split_glued", "split_sentences"]
+           "drop_repeated_sentences", "printed_twice", "sentence_key", "split_glued", "split_sentences"]

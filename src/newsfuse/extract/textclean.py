@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .boilerplate import BOILERPLATE, drop_boilerplate
 from .furniture import AD_MARKER, COMMENT_PROMPT, COUNTER, FURNITURE, classify_line
 from .repeats import (REPEATED_BLOCK, REPEATED_SENTENCE, drop_printed_twice, drop_repeated_blocks,
-                      drop_repeated_sentences, sentence_key, split_glued)
+                      drop_repeated_sentences, printed_twice, sentence_key, split_glued)
 
 HEADER = "header"  # lines before the title: page header furniture
 TITLE_REPEAT = "title_repeat"  # the title printed again in the body
@@ -67,36 +67,47 @@ def tidy_text(text: str, *, furniture: bool = True, repeats: bool = True, transc
               copies: bool = True) -> CleanedText:
     """The light pass for extracted or clean text: *** masking always goes (with its line if ``transcripts``),
     furniture lines and repeats if asked; with ``copies`` (and not ``repeats``) only a long block printed twice."""
+    if copies and not repeats:
+        return tidy_with_words(text, furniture=furniture, transcripts=transcripts)[0]
     removed: list[tuple[str, str]] = []
     lines = _unmask(_lines(text), removed, transcripts=transcripts)
     lines = _drop_furniture(lines, removed) if furniture else lines
-    if repeats:
-        paragraphs = _drop_repeats(lines, removed)
-    elif copies:
-        paragraphs, blocks = drop_printed_twice(lines)
-        removed.extend((REPEATED_BLOCK, p) for p in blocks)
-        paragraphs = _drop_long_repeats(paragraphs, removed)
-    else:
-        paragraphs = lines
+    paragraphs = _drop_repeats(lines, removed) if repeats else lines
     return CleanedText(None, "\n\n".join(paragraphs), tuple(removed))
+
+
+def tidy_with_words(text: str, *, furniture: bool = True, transcripts: bool = True) -> tuple[CleanedText, list[str]]:
+    """``tidy_text(text, repeats=False)``, and the lowercased ``\\w+`` words of the tidied text (counted once here,
+    so the HTML path need not count them again)."""
+    removed: list[tuple[str, str]] = []
+    lines = _unmask(_lines(text), removed, transcripts=transcripts)
+    lines = _drop_furniture(lines, removed) if furniture else lines
+    words = [_WORD.findall(line.lower()) for line in lines]  # counted once for both passes
+    kept = printed_twice(lines, words)
+    removed.extend((REPEATED_BLOCK, p) for p, k in zip(lines, kept) if not k)
+    paragraphs, paragraph_words = _drop_long_repeats([p for p, k in zip(lines, kept) if k], removed,
+                                                     [w for w, k in zip(words, kept) if k])
+    return CleanedText(None, "\n\n".join(paragraphs), tuple(removed)), [w for ws in paragraph_words for w in ws]
 
 
 LONG_REPEAT_WORDS = 4  # a paragraph this long printed again is a copy (WCXB: body-twice drop 0.14 -> 0.005, F1 -0.0003)
 
 
-def _drop_long_repeats(paragraphs: list[str], removed: list[tuple[str, str]]) -> list[str]:
-    """The second and later copies of any paragraph of at least LONG_REPEAT_WORDS words (a body printed twice)."""
+def _drop_long_repeats(paragraphs: list[str], removed: list[tuple[str, str]],
+                       paragraph_words: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """The second and later copies of any paragraph of at least LONG_REPEAT_WORDS words (a body printed twice);
+    ``paragraph_words`` are each paragraph's lowercased words. Returns the paragraphs kept and their words."""
     seen: set[str] = set()
-    kept = []
-    for paragraph in paragraphs:
-        words = _WORD.findall(paragraph.lower())
+    kept, kept_words = [], []
+    for paragraph, words in zip(paragraphs, paragraph_words):
         key = " ".join(words)
         if len(words) >= LONG_REPEAT_WORDS and key in seen:
             removed.append((REPEATED_BLOCK, paragraph))
             continue
         seen.add(key)
         kept.append(paragraph)
-    return kept
+        kept_words.append(words)
+    return kept, kept_words
 
 
 def _lines(text: str) -> list[str]:
@@ -109,6 +120,9 @@ def _unmask(lines: list[str], removed: list[tuple[str, str]], transcripts: bool 
     """Drop transcript lines (*** standing for words in long spoken text); strip *** from inside other lines."""
     kept = []
     for line in lines:
+        if "***" not in line:  # both patterns need three stars: most lines skip the regexes
+            kept.append(line)
+            continue
         if transcripts and _MASK_WORD.search(line) and len(_WORD.findall(line)) >= PROSE_WORDS:
             removed.append((TRANSCRIPT, line))
             continue
@@ -182,4 +196,4 @@ def _drop_repeats(paragraphs: list[str], removed: list[tuple[str, str]]) -> list
 
 
 __all__ = ["HEADER", "MASKING", "REMOVAL_REASONS", "TITLE_REPEAT", "TRANSCRIPT", "CleanedText", "clean_text",
-           "find_title", "tidy_text"]
+           "find_title", "tidy_text", "tidy_with_words"]
