@@ -325,7 +325,11 @@ def _read(file: str) -> list[Article]:
 def main() -> None:
     """Entry point: NewsfuseError becomes one line on stderr and exit code 2 (tracebacks with --debug)."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns (not raises) 130 on Ctrl-C here, and exit codes
+        if code == 130:
+            raise KeyboardInterrupt
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except NewsfuseError as exc:
         if _STATE["debug"]:
             raise

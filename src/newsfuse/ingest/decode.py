@@ -5,6 +5,8 @@ import codecs
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+# Codecs Python knows that no page is written in: escapes and transforms that can make lone surrogates or raise.
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "utf-7", "idna", "punycode", "undefined"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -27,14 +29,17 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", "replace"), "utf-16"
     candidates = ["utf-8"]
-    if html and (declared := declared_charset(data)):
+    if html and (declared := declared_charset(data)) and declared not in _NOT_CHARSETS:
         candidates.append(declared)
     candidates += ["cp1252", "latin-1"]
     for encoding in candidates:
         try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+            text = data.decode(encoding)
+        except (UnicodeError, LookupError):  # UnicodeError too: the 'undefined' and 'idna' codecs raise it
             continue
+        if encoding not in ("utf-8", "cp1252", "latin-1"):  # a declared codec may make lone surrogates
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return text, encoding
     return data.decode("latin-1"), "latin-1"  # unreachable: latin-1 decodes everything
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import re
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
@@ -34,6 +37,7 @@ PRIVATE_ADDRESS = "private_address"
 ROBOTS_DISALLOWED = "robots_disallowed"
 RETRY_LATER = "retry_later"  # a Retry-After longer than FetchConfig.max_retry_after_s
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
                         "text/xml", "application/feed+json", "application/json"})
@@ -110,17 +114,27 @@ class FetchResult:
         return self.content_type in HTML_TYPES
 
     def text(self) -> str:
-        """The body as text: UTF-8 when it decodes, else the header charset, else the usual fallbacks."""
+        """The body as text: UTF-8 when it decodes, else the header charset, else the usual fallbacks.
+
+        Never raises, whatever codec the server names (``undefined`` and ``idna`` raise even with "replace"), and
+        lone surrogates (``unicode_escape`` and ``utf-7`` can make them; UTF-8 cannot hold them) become U+FFFD.
+        """
         try:
             return self.content.decode("utf-8")
         except UnicodeDecodeError:
             pass
+        text = None
         if self.charset:
             try:
-                return self.content.decode(self.charset, "replace")
-            except LookupError:
+                text = self.content.decode(self.charset, "replace")
+            except (LookupError, UnicodeError, ValueError):
                 pass
-        return decode_bytes(self.content, html=self.is_html)[0]
+        if text is None:
+            try:
+                text = decode_bytes(self.content, html=self.is_html)[0]
+            except (UnicodeError, ValueError):  # the page's <meta charset> names such a codec
+                text = decode_bytes(self.content)[0]
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def is_blocked_address(address: str) -> bool:
@@ -167,7 +181,9 @@ class Fetcher:
         self.config = config
         self._httpx = httpx
         timeout = httpx.Timeout(config.timeout_s)
+        # No keep-alive: each request opens its own connection, which its _Deadline can then shut down.
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport,
+                                    limits=httpx.Limits(max_keepalive_connections=0),
                                     headers={"User-Agent": config.user_agent}, trust_env=False)
         self._resolve, self._sleep, self._clock = resolve, sleep, clock
         self._next_turn: dict[str, float] = {}
@@ -218,14 +234,11 @@ class Fetcher:
         for _ in range(self.config.max_redirects + 1):
             seen.add(current)
             self._admit(current, robots)
-            response = self._send(current, headers)
-            try:
+            with self._send(current, headers) as response:
                 if response.status_code in _REDIRECTS and response.headers.get("location"):
                     current = self._next_hop(current, response.headers["location"], seen)
                     continue
                 return self._finish(url, current, response, any_type)
-            finally:
-                response.close()
         raise _Reject(TOO_MANY_REDIRECTS, f"more than fetch.max_redirects={self.config.max_redirects}")
 
     def _next_hop(self, current: str, location: str, seen: set[str]) -> str:
@@ -282,20 +295,26 @@ class Fetcher:
         parser.parse(result.text().splitlines())
         return self._clock() + _ROBOTS_TTL_S, parser, ""
 
-    def _send(self, url: str, headers: dict[str, str]):
-        """One GET with retries on 429 and 5xx (exponential backoff, Retry-After honoured up to a cap)."""
+    @contextmanager
+    def _send(self, url: str, headers: dict[str, str]) -> Iterator:
+        """One GET with retries on 429 and 5xx (exponential backoff, Retry-After honoured up to a cap); yields the
+        streaming response, each attempt (its body read included) within ``timeout_s``."""
         host = urlsplit(url).netloc.lower()
         for attempt in range(self.config.retries + 1):
             self._wait_turn(host)
-            request = self._client.build_request("GET", url, headers=headers)
-            response = self._client.send(request, stream=True)
-            status = response.status_code
-            if not (status == 429 or 500 <= status < 600) or attempt == self.config.retries:
-                return response
-            delay = self._retry_delay(response, attempt)
-            response.close()
+            with _Deadline(self.config.timeout_s, self._httpx.HTTPError) as deadline:
+                request = self._client.build_request("GET", url, headers=headers,
+                                                     extensions={"trace": deadline.trace})
+                response = self._client.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    if not (status == 429 or 500 <= status < 600) or attempt == self.config.retries:
+                        yield response
+                        return
+                    delay = self._retry_delay(response, attempt)
+                finally:
+                    response.close()
             self._sleep(delay)
-        raise AssertionError("unreachable")
 
     def _retry_delay(self, response, attempt: int) -> float:
         backoff = min(self.config.backoff_s * 2 ** attempt, self.config.max_retry_after_s)
@@ -349,13 +368,63 @@ class Fetcher:
         return b"".join(chunks)
 
 
+class _Deadline:
+    """One request's whole time budget. httpx's timeouts bound each read, not the answer, so a server sending a
+    byte a second (slow loris) would hold a fetch for ever: a timer shuts the request's socket down when the time is
+    up, and the error that follows (or a body cut short without one) becomes a ``timeout`` Drop."""
+
+    def __init__(self, seconds: float, http_error: type[Exception]) -> None:
+        self.seconds, self.fired, self._error = seconds, False, http_error
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: remembers the socket of each new connection."""
+        if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if hasattr(stream, "get_extra_info") else None
+            with self._lock:
+                self._sockets.append(sock)
+                late = self.fired
+            if late:
+                _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self._timer.cancel()
+        if self.fired and (kind is None or issubclass(kind, self._error)):
+            raise _Reject(TIMEOUT, f"no complete answer within fetch.timeout_s={self.seconds}") from exc
+
+
+def _shutdown(sock: socket.socket | None) -> None:
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a recv blocked in another thread, unlike close()
+    except OSError:
+        pass
+
+
 def _conditional_headers(validators: tuple[str | None, str | None] | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from remembered validators; values HTTP cannot carry (a server may send
+    Latin-1 bytes in an ETag) are left out, else every later fetch of the URL would fail."""
     headers: dict[str, str] = {}
     if validators:
         etag, modified = validators
-        if etag:
+        if etag and etag.isascii() and etag.isprintable():
             headers["If-None-Match"] = etag
-        if modified:
+        if modified and modified.isascii() and modified.isprintable():
             headers["If-Modified-Since"] = modified
     return headers
 

@@ -43,6 +43,9 @@ def split_articles(store: SqliteStore, story_id: str, article_ids: list[str]) ->
         raise NotFoundError(f"articles {missing or article_ids} are not in story {story}")
     new = "x" + sorted(article_ids)[0]
     with store.transaction():
+        # The same article excluded before, and its story merged back, left "x<id>" as an alias: the story is
+        # its own again, reachable by its id.
+        store.db.execute("DELETE FROM story_aliases WHERE alias=?", (new,))
         for article in store.articles(article_ids):
             store.set_story(article.id, new, article.published)
         store.db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (story,))
