@@ -151,6 +151,7 @@ def synthetic(n: int, seed: int = 1) -> Iterator[Article]:
 
 
 def million(n: int) -> None:
+    """n synthetic articles through add(): rate, wall and CPU time, peak RSS, index bytes per article."""
     config, dedup = DedupConfig(), Deduplicator(DedupConfig())
     start_rss, copies = rss(), 0
     with Timer() as timer:
@@ -158,13 +159,14 @@ def million(n: int) -> None:
             copies += dedup.add(article).duplicate_of is not None
             if i % 100_000 == 0:
                 print(f"  {i:>9,}  {i / (time.process_time() - timer.cpu):,.0f} articles/CPU-s  "
-                      f"RSS {rss() / 2**30:.2f} GiB", file=sys.stderr, flush=True)
+                      f"{time.perf_counter() - timer.wall:,.0f} s wall  RSS {rss() / 2**30:.2f} GiB  "
+                      f"index {dedup.nbytes() / i:,.0f} B/article", file=sys.stderr, flush=True)
     state = sum(len(dedup.export_state(f"{i:016x}")) for i in range(0, n, 1000)) / len(range(0, n, 1000))
     print(f"{n:,} synthetic 500-word articles (5% edited copies), num_perm={config.num_perm}: "
-          f"{timer.rates(n)}, {timer.wall / 60:.1f} min wall")
+          f"{timer.rates(n)}; {timer.wall / 60:.1f} min wall, {timer.cpu / 60:.1f} min CPU")
     print(f"copies found: {copies:,}; relations {dict(dedup.counts)}")
-    print(f"peak RSS {peak_rss() / 2**30:.2f} GiB; index {(rss() - start_rss) / n:,.0f} bytes per article in RAM; "
-          f"state {state:,.0f} bytes per article")
+    print(f"peak RSS {peak_rss() / 2**30:.2f} GiB; index {(rss() - start_rss) / n:,.0f} bytes per article in RAM "
+          f"(RSS growth; arrays alone {dedup.nbytes() / n:,.0f}); state {state:,.0f} bytes per article")
 
 
 def tune() -> None:

@@ -8,7 +8,9 @@ with Jaccard J becomes a candidate with probability ``1 - (1 - J**2) ** 64``: 1.
 bands cost some false candidates, which is why every candidate is verified on the shingle sets (24-bit
 hashes, see ``state.py``; a ``searchsorted`` of two sorted arrays, a few us) before a link is made; unrelated
 news articles share almost no 5-word shingles, so candidate lists stay short. Signatures come from rensa,
-band keys live in ``bands.BandIndex`` (512 bytes per article instead of ~6 KB in rensa's LSH).
+band keys live in ``bands.BandIndex`` (512 bytes per article instead of ~6 KB in rensa's LSH), and everything
+else in ``table.ArticleTable`` (columns and byte buffers, no Python object per article): ~1.7 KB per 500-word
+article in all, with the shingle sets Elias-Fano coded.
 
 Lineage. A group's original is its earliest published article (dated before undated); on a tie, the one the
 others contain. Articles usually arrive in that order (``find_duplicates`` sorts them), but one that arrives
@@ -20,7 +22,6 @@ until it is called. ``add`` still returns the new article's own link.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
@@ -31,11 +32,14 @@ from ..errors import ConfigError, NotFoundError
 from ..records import Article, Duplicate, to_utc
 from .bands import BandIndex, band_keys, signatures
 from .shingles import overlap, shingle_hashes
-from .state import UNDATED, Fingerprint, cut_hashes, text_key, url_key
+from .state import (RELATIONS, UNDATED, Fingerprint, coded_shingles, cut_hashes, pack_state, text_key,
+                    url_key)
+from .table import DANGLING, NONE, ArticleTable
 
-RECENT = 4096  # parsed fingerprints kept for verification (copies of a story arrive close together)
+RECENT = 2048  # decoded shingle sets kept for verification (copies of a story arrive close together)
 _PRIORITY = {"exact": 4, "near": 3, "contained": 2, "contains": 1}
 _INVERSE = {"exact": "exact", "near": "near", "contained": "contains", "contains": "contained"}
+_CODE = {relation: code for code, relation in enumerate(RELATIONS)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -62,38 +66,47 @@ class Deduplicator:
 
     def __init__(self, config: DedupConfig | None = None):
         self.config = config or DedupConfig()
-        self._bands = BandIndex()
-        self._ids: list[str] = []  # LSH key (position) -> article id
-        self._prints: dict[str, bytes] = {}  # Fingerprint.to_bytes(): ~1.5 KB for 500 words, no object per article
-        self._by_url: dict[int, str] = {}
-        self._members: dict[str, list[str]] = {}  # original id -> its copies (groups with copies only)
+        self._bands = BandIndex()  # positions are table rows
+        self._table = ArticleTable()
         self._repointed: dict[str, Duplicate] = {}
-        self._recent: dict[str, tuple[int, np.ndarray]] = {}  # id -> (text_key, shingles), parsed; never stale
+        self._recent: dict[int, np.ndarray] = {}  # row -> decoded shingles; never stale
         self.counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
-        return len(self._prints)
+        return len(self._table)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._prints
+        return isinstance(article_id, str) and self._table.row(article_id) is not None
+
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays (the band index and the article table)."""
+        return self._bands.nbytes() + self._table.nbytes()
 
     def add(self, article: Article) -> Duplicate:
         """Link ``article`` to an earlier original (or make it one) and index it. Re-adding an id is a no-op."""
-        if article.id in self._prints:
+        if self._table.row(article.id) is not None:
             return self.link(article.id)
         shingles = cut_hashes(shingle_hashes(article.text, self.config.shingle_words))
-        fp = Fingerprint(self.config.shingle_words, url_key(article.url), text_key(article.text), shingles,
-                         published=published_key(article))
+        ukey, tkey = url_key(article.url), text_key(article.text)
         keys = band_keys(signatures([shingles], self.config.num_perm))[0] if len(shingles) else None
-        found = self._exact(fp) or (self._similar(fp, keys) if keys is not None else None)
-        if found:
-            other, relation, similarity = found
-            root = self._get(other, False).original or other
-            fp = replace(fp, original=root, relation=relation, similarity=similarity)
-        self._remember(article.id, fp, keys)
-        self.counts[fp.relation] += 1
-        if found and self._older_than_root(fp, root):
-            self._promote(article.id, root)
+        found = self._exact(ukey) or (self._similar(tkey, shingles, keys) if keys is not None else None)
+        row = self._table.append(article.id, ukey, tkey, published_key(article), shingles)
+        if keys is not None:
+            self._bands.insert(row, keys)
+        self._cache(row, shingles)
+        if not found:
+            self.counts["original"] += 1
+            return self.link(article.id)
+        other, relation, similarity = found
+        root = self._table.original[other]
+        if root == DANGLING:
+            self._table.attach_dangling(row, self._table.original_id(other), _CODE[relation], similarity)
+        else:
+            root = other if root == NONE else root
+            self._table.attach(row, root, _CODE[relation], similarity)
+        self.counts[relation] += 1
+        if root >= 0 and self._older_than_root(row, root):
+            self._promote(row, root)
         return self.link(article.id)
 
     def repointed(self) -> list[Duplicate]:
@@ -101,120 +114,127 @@ class Deduplicator:
         changed, self._repointed = list(self._repointed.values()), {}
         return changed
 
-    def _older_than_root(self, fp: Fingerprint, root: str) -> bool:
+    def _older_than_root(self, row: int, root: int) -> bool:
         """Whether a new copy should replace its group's original: older, or as old and contained in it."""
-        old = self._get(root)
-        if _earlier(fp.published, old.published):
+        published, old = self._table.published[row], self._table.published[root]
+        if _earlier(published, old):
             return True
-        if fp.published != old.published or fp.published == UNDATED or fp.relation != "contained":
+        if published != old or published == UNDATED or self._table.relation[row] != _CODE["contained"]:
             return False
-        verdict = self._verify(fp.shingles, old.shingles)
+        verdict = self._verify(self._shingles(row), self._shingles(root))
         return verdict is not None and verdict[0] == "contained"
 
-    def _promote(self, new_root: str, old_root: str) -> None:
+    def _promote(self, new_root: int, old_root: int) -> None:
         """Make ``new_root`` the original of ``old_root``'s group; list every changed link for ``repointed``."""
-        new, old = self._get(new_root), self._get(old_root)
-        verdict = self._verify(old.shingles, new.shingles) if new.relation != "exact" else None
-        relation, similarity = verdict or (_INVERSE[new.relation], new.similarity)
-        members = self._members.pop(old_root, [])
-        self._prints[old_root] = replace(old, original=new_root, relation=relation, similarity=similarity).to_bytes()
-        self._prints[new_root] = replace(new, original=None, relation="original", similarity=1.0).to_bytes()
-        for member in members:
-            if member != new_root:
-                self._prints[member] = replace(self._get(member), original=new_root).to_bytes()
-        self._members[new_root] = [old_root] + [m for m in members if m != new_root]
-        self.counts[new.relation] -= 1
+        table = self._table
+        new_relation = RELATIONS[table.relation[new_root]]
+        verdict = (self._verify(self._shingles(old_root), self._shingles(new_root))
+                   if new_relation != "exact" else None)
+        relation, similarity = verdict or (_INVERSE[new_relation], table.similarity[new_root])
+        members = [old_root] + [m for m in table.copies(old_root) if m != new_root]
+        table.make_original(new_root)
+        table.attach(old_root, new_root, _CODE[relation], similarity)
+        table.set_copies(new_root, members)
+        self.counts[new_relation] -= 1
         self.counts[relation] += 1
-        for changed in self._members[new_root] + [new_root]:
-            self._repointed[changed] = self.link(changed)
+        for changed in members + [new_root]:
+            article_id = table.article_id(changed)
+            self._repointed[article_id] = self.link(article_id)
 
     def link(self, article_id: str) -> Duplicate:
         """The lineage link already decided for an indexed article."""
-        fp = self._get(article_id, False)
-        return Duplicate(article_id, fp.original, fp.relation, fp.similarity)
+        row = self._row(article_id)
+        table = self._table
+        return Duplicate(article_id, table.original_id(row), RELATIONS[table.relation[row]], table.similarity[row])
 
     def export_state(self, article_id: str) -> bytes:
-        """The compact state of one indexed article (see ``state.Fingerprint``), for the store."""
-        self._get(article_id, False)  # NotFoundError for an unknown id
-        return self._prints[article_id]
+        """The compact state of one indexed article (see ``state.py``, version 3), for the store."""
+        row, table = self._row(article_id), self._table
+        return pack_state(self.config.shingle_words, table.relation[row], table.similarity[row], table.url_key[row],
+                          table.text_key[row], table.published[row], table.count[row], table.original_id(row),
+                          table.blob(row))
 
     def load(self, records: Iterable[tuple[str, bytes]], batch: int = 4096) -> int:
         """Rebuild the index from stored ``(article_id, export_state bytes)`` pairs, texts not needed.
 
-        Loaded articles count as earlier than anything added afterwards. Returns how many were loaded.
-        State built with another ``shingle_words`` cannot be compared and raises ConfigError.
+        Loaded articles count as earlier than anything added afterwards. Returns how many were loaded. Any
+        state version loads (``state.py``). State built with another ``shingle_words`` cannot be compared and
+        raises ConfigError.
         """
-        loaded, pending = 0, []
+        loaded, pending, later = 0, [], []
         for article_id, data in records:
-            if article_id in self._prints:
+            if self._table.row(article_id) is not None:
                 continue
             fp = Fingerprint.from_bytes(data, source=article_id)
             if fp.shingle_words != self.config.shingle_words:
                 raise ConfigError(f"dedup state of {article_id} uses shingle_words={fp.shingle_words}, config "
                                   f"says {self.config.shingle_words}; keep the setting or rebuild the state")
-            pending.append((article_id, fp))
+            row = self._table.append(article_id, fp.url_key, fp.text_key, fp.published, fp.shingles,
+                                     coded_shingles(data))
+            if fp.original and not self._load_link(row, fp.original, fp.relation, fp.similarity, False):
+                later.append((row, fp.original, fp.relation, fp.similarity))
+            pending.append((row, fp.shingles))
             if len(pending) >= batch:
                 loaded += self._load_batch(pending)
                 pending = []
+        for link in later:  # a re-pointed group's original can be stored after its copies
+            self._load_link(*link, True)
         return loaded + self._load_batch(pending)
 
-    def _load_batch(self, pending: list[tuple[str, Fingerprint]]) -> int:
-        indexed = [(i, fp) for i, fp in pending if len(fp.shingles)]
+    def _load_batch(self, pending: list[tuple[int, np.ndarray]]) -> int:
+        indexed = [(row, shingles) for row, shingles in pending if len(shingles)]
         if indexed:
-            sigs = signatures([fp.shingles for _, fp in indexed], self.config.num_perm)
-            self._bands.insert_many(len(self._ids), band_keys(sigs))
-            self._ids.extend(i for i, _ in indexed)
-        for article_id, fp in pending:
-            self._remember(article_id, fp, None)
+            sigs = signatures([shingles for _, shingles in indexed], self.config.num_perm)
+            self._bands.insert_many(np.array([row for row, _ in indexed], dtype=np.uint64), band_keys(sigs))
         return len(pending)
 
-    def _get(self, article_id: str, shingles: bool = True) -> Fingerprint:
-        try:
-            return Fingerprint.from_bytes(self._prints[article_id], article_id, shingles)
-        except KeyError:
-            raise NotFoundError(f"article {article_id} is not in the dedup index") from None
+    def _load_link(self, row: int, original: str, relation: str, similarity: float, last: bool) -> bool:
+        """Link a loaded copy to its loaded original; an original not (yet) loaded: False, or if ``last``
+        (every state is in) a dangling link that keeps its id."""
+        root = self._table.row(original)
+        if root is not None:
+            self._table.attach(row, root, _CODE[relation], similarity)
+        elif last:
+            self._table.attach_dangling(row, original, _CODE[relation], similarity)
+        return root is not None or last
 
-    def _remember(self, article_id: str, fp: Fingerprint, keys: np.ndarray | None) -> None:
-        """Index an article; ``keys`` (its LSH band keys) None: already in the band index, or no shingles."""
-        if keys is not None:
-            self._bands.insert(len(self._ids), keys)
-            self._ids.append(article_id)
-        self._prints[article_id] = fp.to_bytes()
-        if fp.original:
-            self._members.setdefault(fp.original, []).append(article_id)
-        if fp.url_key:
-            self._by_url.setdefault(fp.url_key, article_id)
+    def _row(self, article_id: str) -> int:
+        row = self._table.row(article_id)
+        if row is None:
+            raise NotFoundError(f"article {article_id} is not in the dedup index")
+        return row
 
-    def _exact(self, fp: Fingerprint) -> tuple[str, str, float] | None:
-        other = self._by_url.get(fp.url_key) if fp.url_key else None
-        return (other, "exact", 1.0) if other else None
+    def _exact(self, ukey: int) -> tuple[int, str, float] | None:
+        other = self._table.first_with_url(ukey) if ukey else None
+        return (other, "exact", 1.0) if other is not None else None
 
-    def _similar(self, fp: Fingerprint, keys: np.ndarray) -> tuple[str, str, float] | None:
-        """The best verified LSH candidate: exact text over near over contained over contains, then by score,
-        then earliest. Identical texts have identical signatures, so the LSH always finds an exact copy."""
-        best: tuple[tuple[int, float, int], str, str, float] | None = None
-        for key in sorted(self._bands.query(keys)):
-            other = self._ids[key]
-            stored_key, stored = self._parsed(other)
-            exact = fp.text_key != 0 and stored_key == fp.text_key
-            verdict = ("exact", 1.0) if exact else self._verify(fp.shingles, stored)
+    def _similar(self, tkey: int, shingles: np.ndarray, keys: np.ndarray) -> tuple[int, str, float] | None:
+        """The best verified LSH candidate (a row): exact text over near over contained over contains, then by
+        score, then earliest. Identical texts have identical signatures, so the LSH always finds an exact copy."""
+        best: tuple[tuple[int, float, int], int, str, float] | None = None
+        for row in sorted(self._bands.query(keys)):
+            exact = tkey != 0 and self._table.text_key[row] == tkey
+            verdict = ("exact", 1.0) if exact else self._verify(shingles, self._shingles(row))
             if verdict is None:
                 continue
             relation, score = verdict
-            rank = (_PRIORITY[relation], score, -key)
+            rank = (_PRIORITY[relation], score, -row)
             if best is None or rank > best[0]:
-                best = (rank, other, relation, score)
+                best = (rank, row, relation, score)
         return best[1:] if best else None
 
-    def _parsed(self, article_id: str) -> tuple[int, np.ndarray]:
-        """Text key and shingles of a stored article (they never change), parsed once while recent."""
-        found = self._recent.get(article_id)
+    def _shingles(self, row: int) -> np.ndarray:
+        """Shingle set of a stored article (it never changes), decoded once while recent."""
+        found = self._recent.get(row)
         if found is None:
-            if len(self._recent) >= RECENT:
-                self._recent.clear()
-            fp = self._get(article_id)
-            found = self._recent[article_id] = (fp.text_key, fp.shingles)
+            found = self._table.shingles(row)
+            self._cache(row, found)
         return found
+
+    def _cache(self, row: int, shingles: np.ndarray) -> None:
+        if len(self._recent) >= RECENT:
+            self._recent.clear()
+        self._recent[row] = shingles
 
     def _verify(self, new: np.ndarray, old: np.ndarray) -> tuple[str, float] | None:
         """Exact relation of a new shingle set to an earlier one, or None when they are not copies."""

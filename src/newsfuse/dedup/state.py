@@ -3,19 +3,22 @@
 A ``Fingerprint`` holds the canonical-URL key, the normalised-text key, the published time, the shingle
 hashes cut to 24 bits (which verify candidates and from which the MinHash signature is recomputed) and the
 article's lineage (its group's original and the relation). It serialises to a compact little-endian byte
-string, format version 2::
+string, format version 3::
 
-    b"NFD2" | shingle_words u8 | relation u8 | similarity f32 | url_key u64 | text_key u64
+    b"NFD3" | shingle_words u8 | relation u8 | similarity f32 | url_key u64 | text_key u64
            | published i64 (microseconds since the epoch, UTC; INT64_MIN when undated, INT64_MIN + 1 when
              unknown: read from version 1, counted older than any date, so it is never replaced as original)
-           | n_shingles u32 | len(original) u16 | original utf-8 | n_shingles x 3-byte shingle hashes
+           | n_shingles u32 | len(original) u16 | original utf-8
+           | the n shingle hashes, Elias-Fano coded (``eliasfano.py``: ~2.1 bytes each for 500)
 
-40 bytes of header + the original's id (0 bytes for an original, 16 for a copy) + 3 bytes per distinct shingle,
-about one shingle per word: a 500-word article costs about 1.5 KB (version 1 stored full 32-bit hashes, ~2 KB).
-Why 24 bits is enough: two unrelated 500-shingle articles share by chance 500 * 500 / 2**24 = 0.015 shingles,
-against the hundreds a copy shares; the gate scores are unchanged. Version 1 state still loads (its hashes
-are cut to 24 bits on read). The MinHash signature is not stored (it is rebuilt from the shingles in Rust on
-load, so the state survives a rensa upgrade).
+40 bytes of header + the original's id (0 bytes for an original, 16 for a copy) + ~2.1 bytes per distinct
+shingle, about one shingle per word: a 500-word article costs about 1.1 KB. The in-memory index keeps the
+same coded bytes (``table.py``), so ``export_state`` only adds the header. Why 24 bits is enough: two unrelated
+500-shingle articles share by chance 500 * 500 / 2**24 = 0.015 shingles, against the hundreds a copy shares;
+the gate scores are unchanged. Older versions still load: version 2 (``NFD2``, the same header, 3 bytes per
+hash, ~1.5 KB for 500 words) and version 1 (``NFD1``, full 32-bit hashes and no date, cut to 24 bits on read).
+The MinHash signature is not stored (it is rebuilt from the shingles in Rust on load, so the state survives a
+rensa upgrade).
 """
 from __future__ import annotations
 
@@ -28,9 +31,11 @@ import numpy as np
 
 from ..errors import InputError
 from ..records import canonical_url
+from . import eliasfano
 
-MAGIC = b"NFD2"
-_HEADER = struct.Struct("<4sBBfQQqIH")
+MAGIC = b"NFD3"
+MAGIC_V2 = b"NFD2"
+_HEADER = struct.Struct("<4sBBfQQqIH")  # versions 3 and 2
 _HEADER_V1 = struct.Struct("<4sBBfQQIH")
 UNDATED = -2**63
 UNKNOWN = -2**63 + 1  # version 1 state has no date: it counts as older than anything (it was added before)
@@ -101,27 +106,30 @@ class Fingerprint:
     published: int = UNDATED
 
     def to_bytes(self) -> bytes:
-        root = (self.original or "").encode("utf-8")
-        header = _HEADER.pack(MAGIC, self.shingle_words, RELATIONS.index(self.relation), self.similarity,
-                              self.url_key, self.text_key, self.published, len(self.shingles), len(root))
-        return header + root + _pack24(self.shingles)
+        return pack_state(self.shingle_words, RELATIONS.index(self.relation), self.similarity, self.url_key,
+                          self.text_key, self.published, len(self.shingles), self.original,
+                          eliasfano.encode(self.shingles))
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "dedup state", shingles: bool = True) -> "Fingerprint":
-        """Parse ``to_bytes`` output (or version 1); a truncated or foreign blob raises InputError naming ``source``.
-
-        ``shingles=False`` skips unpacking the hashes (an empty array instead): the lineage fields only.
+        """Parse ``to_bytes`` output (or versions 2 and 1); a truncated or foreign blob raises InputError naming
+        ``source``. ``shingles=False`` skips decoding the hashes (an empty array instead): the lineage only.
         """
         if data[:4] == b"NFD1" and len(data) >= _HEADER_V1.size:
             return cls._from_v1(data, source)
-        if len(data) < _HEADER.size or data[:4] != MAGIC:
-            raise InputError(source, "bad_dedup_state", "not a newsfuse dedup state (NFD2 or NFD1)")
+        if len(data) < _HEADER.size or data[:4] not in (MAGIC, MAGIC_V2):
+            raise InputError(source, "bad_dedup_state", "not a newsfuse dedup state (NFD3, NFD2 or NFD1)")
         magic, k, rel, sim, ukey, tkey, published, count, root_len = _HEADER.unpack_from(data)
         start = _HEADER.size + root_len
-        if len(data) != start + 3 * count or rel >= len(RELATIONS):
-            raise InputError(source, "bad_dedup_state", f"{len(data)} bytes, header says {start + 3 * count}")
-        root = data[_HEADER.size:start].decode("utf-8") or None
-        hashes = _unpack24(data, start, count) if shingles else _NONE
+        size = eliasfano.encoded_size(count) if magic == MAGIC else 3 * count
+        if len(data) != start + size or rel >= len(RELATIONS):
+            raise InputError(source, "bad_dedup_state", f"{len(data)} bytes, header says {start + size}")
+        try:
+            root = data[_HEADER.size:start].decode("utf-8", "surrogatepass") or None
+            hashes = _NONE if not shingles else (eliasfano.decode(data[start:], count) if magic == MAGIC
+                                                 else _unpack24(data, start, count))
+        except ValueError as exc:  # UnicodeDecodeError, or shingle bits that do not add up
+            raise InputError(source, "bad_dedup_state", str(exc)) from None
         return cls(k, ukey, tkey, hashes, root, RELATIONS[rel], float(sim), published)
 
     @classmethod
@@ -130,9 +138,28 @@ class Fingerprint:
         start = _HEADER_V1.size + root_len
         if len(data) != start + 4 * count or rel >= len(RELATIONS):
             raise InputError(source, "bad_dedup_state", f"{len(data)} bytes, header says {start + 4 * count}")
-        root = data[_HEADER_V1.size:start].decode("utf-8") or None
+        try:
+            root = data[_HEADER_V1.size:start].decode("utf-8", "surrogatepass") or None
+        except ValueError as exc:
+            raise InputError(source, "bad_dedup_state", str(exc)) from None
         shingles = cut_hashes(np.frombuffer(data, dtype="<u4", count=count, offset=start).astype(np.uint32))
         return cls(k, ukey, tkey, shingles, root, RELATIONS[rel], float(sim), UNKNOWN)
 
 
-__all__ = ["Fingerprint", "HASH_BITS", "RELATIONS", "UNDATED", "cut_hashes", "key64", "text_key", "url_key"]
+def pack_state(shingle_words: int, relation: int, similarity: float, url_key: int, text_key: int, published: int,
+               count: int, original: str | None, coded: bytes) -> bytes:
+    """Version 3 state from its fields; ``relation`` is an index in RELATIONS, ``coded`` the Elias-Fano blob."""
+    root = (original or "").encode("utf-8", "surrogatepass")
+    return _HEADER.pack(MAGIC, shingle_words, relation, similarity, url_key, text_key, published, count,
+                        len(root)) + root + coded
+
+
+def coded_shingles(data: bytes) -> bytes | None:
+    """The Elias-Fano blob of a version 3 state already parsed by ``Fingerprint.from_bytes``, else None."""
+    if data[:4] != MAGIC:
+        return None
+    return data[_HEADER.size + _HEADER.unpack_from(data)[-1]:]
+
+
+__all__ = ["Fingerprint", "HASH_BITS", "RELATIONS", "UNDATED", "coded_shingles", "cut_hashes", "key64",
+           "pack_state", "text_key", "url_key"]

@@ -1,0 +1,148 @@
+"""The compact index: Elias-Fano shingle sets, the article table, state versions 3/2/1, memory per article."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from newsfuse.dedup import Deduplicator, Fingerprint, shingle_hashes
+from newsfuse.dedup import eliasfano
+from newsfuse.dedup.bands import BandIndex
+from newsfuse.dedup.state import _HEADER, MAGIC_V2, RELATIONS, _pack24, cut_hashes
+from newsfuse.dedup.table import ArticleTable, KeyTable
+from newsfuse.errors import InputError
+
+from .test_dedup import art, text_of, tweak, wikiref  # noqa: F401 (fixture)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 2**24 - 1), max_size=3000))
+def test_elias_fano_round_trip(values):
+    array = np.array(sorted(values), dtype=np.uint32)
+    coded = eliasfano.encode(array)
+    assert len(coded) == eliasfano.encoded_size(len(array))
+    assert eliasfano.decode(coded, len(array)).tolist() == array.tolist()
+
+
+@pytest.mark.parametrize("count", [1, 2, 255, 256, 257, 1 << 16, 1 << 18])
+def test_elias_fano_edges_and_size(count):
+    rng = np.random.default_rng(count)
+    array = np.unique(np.append(rng.integers(0, 1 << 24, count), (1 << 24) - 1)).astype(np.uint32)
+    coded = eliasfano.encode(array)
+    assert np.array_equal(eliasfano.decode(coded, len(array)), array)
+    # within 3 bits per value of log2(2**24 / n): 500 values take ~17 bits each, not 24
+    assert len(coded) * 8 <= len(array) * (np.log2(2**24 / len(array)) + 3) + 16
+
+
+def test_elias_fano_rejects_a_blob_with_too_few_values():
+    coded = eliasfano.encode(np.arange(0, 5000, 10, dtype=np.uint32))
+    with pytest.raises(ValueError, match="holds"):
+        eliasfano.decode(bytes(len(coded)), 500)
+
+
+def test_key_table_grows_and_keeps_every_entry():
+    table, rng = KeyTable(capacity=8), np.random.default_rng(3)
+    keys = rng.integers(0, 2**63, 5000).tolist() + [12345] * 3  # one key under three rows
+    for row, key in enumerate(keys):
+        table.add(key, row)
+    assert table.count == len(keys) and len(table._keys) >= 2 * len(keys)
+    assert all(table.find(key) == [row] for row, key in enumerate(keys[:5000]))
+    assert sorted(table.find(12345)) == [5000, 5001, 5002]
+    assert table.find(7) == []
+
+
+def test_article_table_rows_ids_and_urls():
+    table = ArticleTable()
+    ids = ["a", "é-ünïcode", "surrogate-\udcff", "", "b" * 300]
+    for at, article_id in enumerate(ids):
+        table.append(article_id, url_key=99 if at in (1, 3) else 0, text_key=at, published=at,
+                     shingles=np.arange(at * 10, dtype=np.uint32))
+    assert [table.row(i) for i in ids] == [0, 1, 2, 3, 4] and table.row("c") is None
+    assert [table.article_id(r) for r in range(5)] == ids
+    assert table.first_with_url(99) == 1 and table.first_with_url(98) is None
+    assert table.shingles(4).tolist() == list(range(40))
+
+
+def _v2(fp: Fingerprint) -> bytes:
+    """State as version 2 wrote it (3 bytes a hash)."""
+    root = (fp.original or "").encode()
+    return _HEADER.pack(MAGIC_V2, fp.shingle_words, RELATIONS.index(fp.relation), fp.similarity, fp.url_key,
+                        fp.text_key, fp.published, len(fp.shingles), len(root)) + root + _pack24(fp.shingles)
+
+
+def test_version_2_state_still_loads_and_keeps_its_lineage(wikiref):
+    text = text_of(wikiref, "ParisAttacks2015 (5)")
+    first = Deduplicator()
+    first.add(art("orig", text))
+    first.add(art("copy", tweak(text), 1))
+    old = {i: _v2(Fingerprint.from_bytes(first.export_state(i))) for i in ("orig", "copy")}
+    assert Fingerprint.from_bytes(old["copy"]).to_bytes() == first.export_state("copy")
+    fresh = Deduplicator()
+    assert fresh.load(old.items()) == 2
+    assert fresh.link("copy") == first.link("copy")
+    assert fresh.add(art("again", tweak(text, offset=3), 2)).duplicate_of == "orig"
+    assert fresh.export_state("orig") == first.export_state("orig")  # version 3 from here on
+    with pytest.raises(InputError, match="bad_dedup_state"):
+        Fingerprint.from_bytes(old["orig"][:-1], "x")
+
+
+def test_state_is_elias_fano_coded(wikiref):
+    text = text_of(wikiref, "ParisAttacks2015 (5)")
+    dedup = Deduplicator()
+    dedup.add(art("orig", text))
+    data, shingles = dedup.export_state("orig"), cut_hashes(shingle_hashes(text, 5))
+    assert data[:4] == b"NFD3" and len(data) == 40 + eliasfano.encoded_size(len(shingles))
+    assert len(data) < 40 + 2.5 * len(shingles)  # version 2 took 3 bytes a shingle
+    with pytest.raises(InputError, match="bad_dedup_state"):
+        Fingerprint.from_bytes(data[:40] + bytes(len(data) - 40), "zeroed")  # no high bits: corrupt
+
+
+def test_a_copy_stored_before_its_original_is_linked_on_load(wikiref):
+    text = text_of(wikiref, "michelle.obama.127")
+    first = Deduplicator()
+    first.add(art("b", tweak(text), 5))
+    first.add(art("c", tweak(text, offset=3), 6))
+    first.add(art("a", text, 1))  # older: the group re-points to it
+    assert {d.id: d.duplicate_of for d in first.repointed()} == {"a": None, "b": "a", "c": "a"}
+    stored = [(i, first.export_state(i)) for i in ("b", "c", "a")]  # the store's order after re-pointing
+    fresh = Deduplicator()
+    fresh.load(stored)
+    assert [fresh.link(i) for i in "abc"] == [first.link(i) for i in "abc"]
+    fresh.add(art("z", text, 0))  # older still: the whole loaded group re-points
+    assert {d.id: d.duplicate_of for d in fresh.repointed()} == {"z": None, "a": "z", "b": "z", "c": "z"}
+
+
+def test_a_copy_whose_original_was_never_stored_keeps_its_link(wikiref):
+    text = text_of(wikiref, "michelle.obama.127")
+    first = Deduplicator()
+    first.add(art("a", text, 1))
+    first.add(art("b", tweak(text), 5))
+    fresh = Deduplicator()
+    fresh.load([("b", first.export_state("b"))])
+    assert fresh.link("b").duplicate_of == "a"
+    link = fresh.add(art("c", tweak(text, offset=3), 6))
+    assert (link.duplicate_of, link.relation) == ("a", "near")
+    assert fresh.add(art("d", text, 0)).duplicate_of == "a"  # the missing original cannot be re-pointed
+
+
+def test_index_memory_per_article(wikiref):
+    """Arrays of the index (article table and band runs) per 500-word article, the buffer flushed: the
+    roadmap's 2 KB. RSS growth at scale is measured by bench/dedup.py --million."""
+    words = " ".join(row["text"] for row in wikiref.values()).split()
+    dedup, n = Deduplicator(), 1000
+    for i in range(n):
+        start = (i * 997) % (len(words) - 500)
+        dedup.add(art(f"{i:016x}", " ".join(words[start:start + 500])))
+    dedup._bands.flush()
+    assert dedup._bands.nbytes() == 8 * 64 * n
+    assert dedup.nbytes() / n < 1800
+
+
+def test_band_index_finds_shared_keys_in_buffer_and_runs():
+    index = BandIndex()
+    keys = np.arange(64, dtype=np.uint32) * 7
+    index.insert(0, keys)
+    index.flush()
+    index.insert(1, keys + 1)
+    index.insert(2, keys)
+    index.insert_many(np.array([3, 4], dtype=np.uint64), np.stack([keys, keys + 2]))
+    assert index.query(keys) == {0, 2, 3} and index.query(keys[:1] + 2) == {4}
+    assert index.query(np.array([2**32 - 1], dtype=np.uint32)) == set()
