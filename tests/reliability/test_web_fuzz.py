@@ -142,3 +142,21 @@ def test_report_web_inputs_tried(capsys):
     """Not a check: prints how many inputs the web fuzz tests above tried."""
     with capsys.disabled():
         print(f"\nweb fuzz inputs tried: {sum(TRIED.values())} {dict(TRIED)}")
+
+
+def test_a_story_emptied_by_excludes_leaves_no_dangling_alias(template, tmp_path):
+    """Found by the random edits in CI: merge a story in, then exclude every article of the merged result; the
+    emptied story is dropped, and its id and its aliases lead to where its articles went, never nowhere."""
+    path, ids = fresh_store(template, tmp_path)
+    client = TestClient(create_app(str(path), allow_edits=True))
+    con = sqlite3.connect(path)
+    other = next(r[0] for r in con.execute("SELECT id FROM stories WHERE id != ? ORDER BY id", (ids["story"],)))
+    assert client.post(f"/api/stories/{ids['story']}/merge", params={"other": other}).status_code == 200
+    members = [r[0] for r in con.execute("SELECT article_id FROM story_articles WHERE story_id=? ORDER BY 1",
+                                         (ids["story"],))]
+    for article in members:
+        assert client.post(f"/api/stories/{ids['story']}/exclude", params={"article": article}).status_code == 200
+    dangling = con.execute("SELECT alias FROM story_aliases WHERE story_id NOT IN (SELECT id FROM stories)")
+    assert not dangling.fetchall()
+    for old in (ids["story"], other):
+        assert client.get(f"/api/stories/{old}").status_code == 200, old

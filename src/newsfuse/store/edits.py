@@ -49,7 +49,7 @@ def split_articles(store: SqliteStore, story_id: str, article_ids: list[str]) ->
         for article in store.articles(article_ids):
             store.set_story(article.id, new, article.published)
         store.db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (story,))
-        _drop_if_empty(store, story)
+        _drop_if_empty(store, story, new)
         store.set_cluster_state(None)
     return {"story": story, "new_story": new, "moved": len(article_ids)}
 
@@ -61,7 +61,10 @@ def exclude_article(store: SqliteStore, story_id: str, article_id: str) -> dict[
     return {"story": result["story"], "excluded": article_id, "articles": left}
 
 
-def _drop_if_empty(store: SqliteStore, story: str) -> None:
+def _drop_if_empty(store: SqliteStore, story: str, heir: str) -> None:
+    """Drop a story that a split emptied; its id and its aliases now lead to ``heir``, where its articles went."""
     if not store.story_members(story):
         store.db.execute("DELETE FROM briefs WHERE story_id=?", (story,))
         store.db.execute("DELETE FROM stories WHERE id=?", (story,))
+        store.db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (heir, story))
+        store.db.execute("INSERT OR REPLACE INTO story_aliases (alias, story_id) VALUES (?, ?)", (story, heir))
