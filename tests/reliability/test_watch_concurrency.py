@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from ..conftest import DATA, shared_or_fail
+from ..ingest.local_server import _Handler as QuietHandler  # quiet log, send()
 from .test_concurrency import EXE, LOCKED, Poller, serving
 
 TOTAL, STEP, PORTS = 60, 20, 10
@@ -74,29 +75,16 @@ class GrowingSite:
     def handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 with site.lock:
                     site.hits[self.path] += 1
                 if self.path == "/feed.xml":
-                    return self._send(200, site.feed(), "application/rss+xml")
+                    return self.send(200, site.feed(), "application/rss+xml")
                 number = self.path.removeprefix("/a/")
                 if self.path.startswith("/a/") and number.isdigit() and int(number) < len(site.pages):
-                    return self._send(200, page_html(*site.pages[int(number)]), "text/html; charset=utf-8")
-                self._send(404, b"not found", "text/plain")  # robots.txt too: no rules
-
-            def _send(self, status, body, ctype):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    return self.send(200, page_html(*site.pages[int(number)]), "text/html; charset=utf-8")
+                self.send(404, b"not found", "text/plain")  # robots.txt too: no rules
 
         return Handler
 
