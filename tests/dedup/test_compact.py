@@ -6,6 +6,7 @@ from hypothesis import given, settings, strategies as st
 from newsfuse.dedup import Deduplicator, Fingerprint, shingle_hashes
 from newsfuse.dedup import eliasfano
 from newsfuse.dedup.bands import BandIndex
+from newsfuse.dedup.shingles import word_bytes, words
 from newsfuse.dedup.state import _HEADER, MAGIC_V2, RELATIONS, _pack24, cut_hashes
 from newsfuse.dedup.table import ArticleTable, KeyTable
 from newsfuse.errors import InputError
@@ -146,3 +147,25 @@ def test_band_index_finds_shared_keys_in_buffer_and_runs():
     index.insert_many(np.array([3, 4], dtype=np.uint64), np.stack([keys, keys + 2]))
     assert index.query(keys) == {0, 2, 3} and index.query(keys[:1] + 2) == {4}
     assert index.query(np.array([2**32 - 1], dtype=np.uint32)) == set()
+
+
+def test_query_then_insert_sees_only_earlier_articles_and_indexes_the_new_one():
+    index, keys = BandIndex(), np.arange(64, dtype=np.uint32) * 3
+    assert index.query(keys, then_insert=0) == set()
+    assert index.query(keys, then_insert=1) == {0}
+    index.flush()
+    assert index.query(keys[:5], then_insert=2) == {0, 1}
+    assert index.query(keys[3:4]) == {0, 1, 2} and len(index) == 3
+
+
+_TRICKY = "aZ_9 \t\n.,'-’“”—–£€•éÉßİıﬁ①½٣\u00a0\u2003\u200b\u0301ǅ𝐀Ⅻ中文\U0001f600"
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=30) | st.text(max_size=30))
+def test_word_bytes_are_exactly_the_regex_words(text):
+    assert word_bytes(text) == [w.encode("utf-8") for w in words(text)]
+
+
+def test_word_bytes_on_news_text(wikiref):
+    for row in wikiref.values():
+        assert word_bytes(row["text"]) == [w.encode("utf-8") for w in words(row["text"])]

@@ -5,10 +5,12 @@ inserts), three times the whole dedup state; a million articles would need 6 GB 
 band of an article becomes one 32-bit key (the band's two MinHash values and the band number, mixed) packed
 with the article's 32-bit position into one uint64, ``key << 32 | position``, so 64 bands cost 512 bytes.
 
-New entries go to a small dict buffer; every ``BUFFER`` articles it is sorted into a run, and runs of similar
+New entries go to a buffer (their keys, and a dict from each key to the newest article holding it, whose
+earlier holders are chained); every ``BUFFER`` articles it is sorted into a run, and runs of similar
 size are merged (a log-structured merge: ~log2(n / BUFFER) runs, each entry re-sorted ~log2 times). Each run
 is its own anonymous memory map (``mapped_empty``), so the runs a merge frees go back to the system at once.
-A query looks its 64 keys up in the buffer and with one ``searchsorted`` call per run. Band keys of different bands,
+A query looks its 64 keys up in the dict, walks their chains (all bands at once, one numpy step per
+link), and makes one ``searchsorted`` call per run. Band keys of different bands,
 or of different values, can collide in 32 bits: at a million articles ~1 false candidate per query, which
 the exact verification drops, as it drops every other false candidate.
 """
@@ -22,33 +24,42 @@ import rensa
 
 SEED = 1_729  # MinHash seed; signatures are never stored, so changing it only needs a rebuild from state
 ROWS_PER_BAND = 2
-BUFFER = 2048  # articles per buffer flush (~10 MB of dict at 64 bands)
+BUFFER = 2048  # articles per buffer flush (~10 MB of dict and 1 MB of arrays at 64 bands)
 MAPPED_FROM = 1 << 20  # bytes: arrays at least this large get their own memory map (``mapped_empty``)
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 _LOW = np.uint64(0xFFFFFFFF)
+with np.errstate(over="ignore"):
+    _BAND_OFFSETS = np.arange(1, 513, dtype=np.uint64) * _MIX[2]  # one per band, up to 1,024 permutations
 
 
 def signatures(shingle_sets: list[np.ndarray], num_perm: int) -> np.ndarray:
     """MinHash signatures (rows of uint32) of shingle-hash sets; an empty set gives an all-max row."""
-    offsets = np.zeros(len(shingle_sets) + 1, dtype=np.uint64)
-    np.cumsum([len(s) for s in shingle_sets], out=offsets[1:])
-    flat = np.concatenate(shingle_sets).astype(np.uint64) if shingle_sets else np.zeros(0, np.uint64)
+    if len(shingle_sets) == 1:  # Deduplicator.add: one article, without the list arithmetic
+        flat = shingle_sets[0].astype(np.uint64)
+        offsets = np.array([0, len(flat)], dtype=np.uint64)
+    else:
+        offsets = np.zeros(len(shingle_sets) + 1, dtype=np.uint64)
+        np.cumsum([len(s) for s in shingle_sets], out=offsets[1:])
+        flat = np.concatenate(shingle_sets).astype(np.uint64) if shingle_sets else np.zeros(0, np.uint64)
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, SEED)
     return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(shingle_sets), num_perm)
 
 
 def band_keys(sigs: np.ndarray) -> np.ndarray:
-    """One 32-bit key per band (rows of ``ROWS_PER_BAND`` values) and signature: shape (n, bands)."""
-    n, perms = sigs.shape
-    bands = perms // ROWS_PER_BAND
-    rows = sigs.reshape(n, bands, ROWS_PER_BAND).astype(np.uint64)
+    """One 32-bit key per band (rows of ``ROWS_PER_BAND`` values) and signature: shape (n, bands).
+
+    A band's two 32-bit values are read as one 64-bit number, offset by the band number and mixed (the
+    splitmix64 finaliser); keys are compared only within one process (the index is rebuilt from shingles).
+    """
+    bands = sigs.shape[1] // ROWS_PER_BAND
+    pairs = np.ascontiguousarray(sigs, dtype=np.uint32).view(np.uint64)  # (n, bands): one value per band
     with np.errstate(over="ignore"):
-        band = np.arange(1, bands + 1, dtype=np.uint64) * _MIX[2]
-        mixed = rows[:, :, 0] * _MIX[0] + rows[:, :, 1] * _MIX[1] + band
+        mixed = pairs * _MIX[0]
+        mixed += _BAND_OFFSETS[:bands]
         mixed ^= mixed >> np.uint64(29)
         mixed *= np.uint64(0xBF58476D1CE4E5B9)
         mixed ^= mixed >> np.uint64(32)
-    return (mixed & _LOW).astype(np.uint32)
+    return mixed.astype(np.uint32)  # the low 32 bits
 
 
 class BandIndex:
@@ -56,7 +67,12 @@ class BandIndex:
 
     def __init__(self) -> None:
         self._runs: list[np.ndarray] = []  # sorted uint64: key << 32 | position, each in its own memory map
-        self._buffer: dict[int, int | list[int]] = {}  # key -> position, or positions when several share it
+        # The buffer: the last articles' keys (one row each) and positions; ``_head`` maps a key to the newest
+        # row holding it, ``_chain[row, band]`` to the row before that holding row's key of that band (or -1).
+        self._keys = np.empty((0, 0), dtype=np.uint32)
+        self._chain = np.empty((0, 0), dtype=np.int32)
+        self._positions = np.empty(BUFFER, dtype=np.uint64)
+        self._head: dict[int, int] = {}
         self._buffered = 0
         self.count = 0
 
@@ -68,11 +84,21 @@ class BandIndex:
 
     def insert(self, position: int, keys: np.ndarray) -> None:
         """Index one article's band keys under ``position`` (below ``2**32 - 1``)."""
-        buffer, listed = self._buffer, keys.tolist()
-        shared = {key: buffer[key] for key in buffer.keys() & set(listed)}  # set operations run in C
-        buffer.update(zip(listed, repeat(position)))
-        for key, old in shared.items():
-            buffer[key] = old + [position] if type(old) is list else [old, position]
+        listed = keys.tolist()
+        self._insert(position, keys, listed, self._heads(listed))
+
+    def _heads(self, listed: list[int]) -> np.ndarray:
+        """The newest buffer row holding each key, -1 where none does."""
+        return np.fromiter(map(self._head.get, listed, repeat(-1)), dtype=np.int32, count=len(listed))
+
+    def _insert(self, position: int, keys: np.ndarray, listed: list[int], heads: np.ndarray) -> None:
+        if self._keys.shape[1] != len(keys):  # the first article sets the band count
+            self.flush()
+            self._keys = np.empty((BUFFER, len(keys)), dtype=np.uint32)
+            self._chain = np.empty((BUFFER, len(keys)), dtype=np.int32)
+        row = self._buffered
+        self._keys[row], self._chain[row], self._positions[row] = keys, heads, position
+        self._head.update(zip(listed, repeat(row)))
         self.count += 1
         self._buffered += 1
         if self._buffered >= BUFFER:
@@ -87,15 +113,15 @@ class BandIndex:
         self._add_run(run)
         self.count += len(keys)
 
-    def query(self, keys: np.ndarray) -> set[int]:
-        found: set[int] = set()
-        buffer = self._buffer
-        for key in buffer.keys() & set(keys.tolist()):
-            hit = buffer[key]
-            if type(hit) is list:
-                found.update(hit)
-            else:
-                found.add(hit)
+    def query(self, keys: np.ndarray, then_insert: int | None = None) -> set[int]:
+        """Positions of the articles sharing at least one band key with ``keys``.
+
+        With ``then_insert``, ``keys`` are then indexed under that position (as ``insert``, but sharing the
+        buffer lookup: what ``Deduplicator.add`` does for every article).
+        """
+        listed = keys.tolist()
+        heads = self._heads(listed)
+        found = set(self._positions[self._buffer_rows(heads)].tolist())
         if self._runs:
             # Each key's entries lie in [key << 32, key << 32 | 0xFFFFFFFF): no position is 0xFFFFFFFF, so one
             # left-sided search of both bounds, interleaved in sorted order, finds the start and end of each.
@@ -103,23 +129,32 @@ class BandIndex:
             bounds = np.column_stack((low, low | _LOW)).ravel()
             for run in self._runs:
                 start, stop = run.searchsorted(bounds).reshape(-1, 2).T
-                for at in np.flatnonzero(stop > start).tolist():
-                    found.update((run[start[at]:stop[at]] & _LOW).tolist())
+                found.update((run[_ranges(start, stop)] & _LOW).tolist())
+        if then_insert is not None:
+            self._insert(then_insert, keys, listed, heads)
         return found
+
+    def _buffer_rows(self, heads: np.ndarray) -> np.ndarray:
+        """Every buffer row on the chains that start at ``heads``, all bands walked at once."""
+        rows, bands = [], np.arange(len(heads))
+        live = heads >= 0
+        current, bands = heads[live], bands[live]
+        while len(current):
+            rows.append(current)
+            current = self._chain[current, bands]
+            live = current >= 0
+            current, bands = current[live], bands[live]
+        return np.concatenate(rows) if rows else heads[:0]
 
     def flush(self) -> None:
         """Sort the buffer into a run."""
-        if not self._buffer:
+        if not self._buffered:
             return
-        buffer, self._buffer, self._buffered = self._buffer, {}, 0
-        several = [(key, v) for key, v in buffer.items() if type(v) is list]
-        run = mapped_empty(len(buffer) + sum(len(v) - 1 for _, v in several), np.uint64)
-        run[:len(buffer)] = np.fromiter(buffer.keys(), dtype=np.uint64, count=len(buffer))
-        run[:len(buffer)] <<= np.uint64(32)
-        for key, v in several:
-            buffer[key] = v[0]
-        run[:len(buffer)] |= np.fromiter(buffer.values(), dtype=np.uint64, count=len(buffer))
-        run[len(buffer):] = [(key << 32) | pos for key, v in several for pos in v[1:]]
+        count, self._buffered = self._buffered, 0
+        self._head.clear()
+        run = mapped_empty(count * self._keys.shape[1], np.uint64)
+        np.bitwise_or(self._keys[:count].astype(np.uint64) << np.uint64(32), self._positions[:count, None],
+                      out=run.reshape(count, -1))
         self._add_run(run)
 
     def _add_run(self, run: np.ndarray) -> None:
@@ -132,6 +167,16 @@ class BandIndex:
             del first, last  # their maps are returned before the sort
             merged.sort()
             self._runs.append(merged)
+
+
+def _ranges(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The indices ``start[i] <= j < stop[i]`` of every range, in order, as one array (for one gather)."""
+    lengths = stop - start
+    total = int(lengths.sum())
+    if not total:
+        return lengths[:0]
+    # Index j of the output lies in range i: j - (output offset of range i) + start[i].
+    return np.arange(total, dtype=np.int64) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
 
 
 def mapped_empty(count: int, dtype: type) -> np.ndarray:

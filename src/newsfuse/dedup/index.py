@@ -88,11 +88,13 @@ class Deduplicator:
             return self.link(article.id)
         shingles = cut_hashes(shingle_hashes(article.text, self.config.shingle_words))
         ukey, tkey = url_key(article.url), text_key(article.text)
-        keys = band_keys(signatures([shingles], self.config.num_perm))[0] if len(shingles) else None
-        found = self._exact(ukey) or (self._similar(tkey, shingles, keys) if keys is not None else None)
-        row = self._table.append(article.id, ukey, tkey, published_key(article), shingles)
-        if keys is not None:
-            self._bands.insert(row, keys)
+        row = len(self._table)  # the row append() gives it below; the band index learns it with the lookup
+        candidates: set[int] = set()
+        if len(shingles):
+            keys = band_keys(signatures([shingles], self.config.num_perm))[0]
+            candidates = self._bands.query(keys, then_insert=row)
+        found = self._exact(ukey) or self._similar(tkey, shingles, candidates)
+        self._table.append(article.id, ukey, tkey, published_key(article), shingles)
         self._cache(row, shingles)
         if not found:
             self.counts["original"] += 1
@@ -208,11 +210,11 @@ class Deduplicator:
         other = self._table.first_with_url(ukey) if ukey else None
         return (other, "exact", 1.0) if other is not None else None
 
-    def _similar(self, tkey: int, shingles: np.ndarray, keys: np.ndarray) -> tuple[int, str, float] | None:
+    def _similar(self, tkey: int, shingles: np.ndarray, candidates: set[int]) -> tuple[int, str, float] | None:
         """The best verified LSH candidate (a row): exact text over near over contained over contains, then by
         score, then earliest. Identical texts have identical signatures, so the LSH always finds an exact copy."""
         best: tuple[tuple[int, float, int], int, str, float] | None = None
-        for row in sorted(self._bands.query(keys)):
+        for row in sorted(candidates):
             exact = tkey != 0 and self._table.text_key[row] == tkey
             verdict = ("exact", 1.0) if exact else self._verify(shingles, self._shingles(row))
             if verdict is None:
