@@ -104,6 +104,15 @@ class ClusterConfig:
     # bench/cluster.py: 0.15 has the best worst case of the incremental gates; batch moves by < 0.01)
     # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
     centroid_terms: int = 300
+    # Incremental mode: two held stories a later run links (by the rule below) are merged, the newer becoming an
+    # alias of the older (StoryAssigner.merged); stories an analyst made or edited are never merged this way. With
+    # it on, incremental mode also merges by a stricter rule than batch mode (a wrong join is permanent, a missed
+    # one is repaired by a later merge): cohesion ratio + incremental_ratio_margin and pair similarity
+    # incremental_pair_similarity (bench/cluster.py --tune incremental: the smallest worst gap between the six
+    # incremental/online gates and batch mode's figure on the same set).
+    merge_held: bool = False
+    incremental_ratio_margin: float = 0.03
+    incremental_pair_similarity: float = 0.25
     # Dense sentence-embedding cosine (the `embeddings` extra): off, on, auto (on when installed); "" reads
     # $NEWSFUSE_EMBEDDINGS, else off. Its weight and thresholds are in cluster/embed.py (bench/cluster.py --tune dense).
     embeddings: str = ""
@@ -121,6 +130,11 @@ class ClusterConfig:
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
         _check(isinstance(self.centroid_terms, int) and self.centroid_terms >= 0,
                f"cluster.centroid_terms must be a whole number >= 0 (0 keeps every term), got {self.centroid_terms!r}")
+        _check(isinstance(self.merge_held, bool), f"cluster.merge_held must be true or false, got {self.merge_held!r}")
+        _check(0 <= self.incremental_ratio_margin < 1,
+               f"cluster.incremental_ratio_margin must be in [0, 1), got {self.incremental_ratio_margin}")
+        _check(0 < self.incremental_pair_similarity < 1,
+               f"cluster.incremental_pair_similarity is a cosine in (0, 1), got {self.incremental_pair_similarity}")
         total = self.title_weight + self.body_weight + self.entity_weight
         _check(abs(total - 1) < 1e-6, f"cluster weights must add up to 1, got {total:.3f}")
 

@@ -188,13 +188,14 @@ def chunks(articles: list[Article], n: int = 10) -> list[list[Article]]:
     return [order[i::n] for i in range(n)]
 
 
-def incremental(articles: list[Article], restore: str = "load") -> dict[str, str]:
+def incremental(articles: list[Article], restore: str = "load", config: ClusterConfig | None = None) -> dict[str, str]:
     """Each chunk is one run: a fresh assigner restores the previous runs' stories (``load`` from their articles,
-    or ``load_state`` of the last run's ``export_state``), then ``assign_many`` places the chunk."""
+    or ``load_state`` of the last run's ``export_state``), then ``assign_many`` places the chunk; held stories it
+    merged (``merged``, alias -> kept) are renamed, as the store does."""
     stories: dict[str, str] = {}
     by_id, blob = {a.id: a for a in articles}, b""
     for chunk in chunks(articles):
-        assigner = StoryAssigner()
+        assigner = StoryAssigner(config)
         if restore == "load":
             held: dict[str, list[Article]] = {}
             for article_id, story in stories.items():
@@ -204,6 +205,7 @@ def incremental(articles: list[Article], restore: str = "load") -> dict[str, str
             assigner.load_state(blob)
         run = assigner.assign_many(chunk)
         assert all(stories.get(i, s) == s for i, s in run.items())
+        stories = {i: assigner.merged.get(s, s) for i, s in stories.items()}  # held stories merged as aliases
         stories.update(run)
         blob = assigner.export_state()
     return stories

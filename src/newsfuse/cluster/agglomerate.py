@@ -13,7 +13,10 @@ after one of its clusters has changed.
 Seeds (``agglomerate_with_seeds``): the incremental mode passes stories already held as fixed clusters (their
 size, inner cosine sum, date range and id) linked to the new rows by the sums of cosines ``centroid . v`` (a
 story's centroid is the sum of its members' unit vectors, so that sum is exactly what average linkage needs).
-New rows may join a seed or each other; two seeds never merge, so held stories never merge or split implicitly.
+New rows may join a seed or each other. Held stories never split; two seeds merge only when
+``ClusterConfig.merge_held`` is on, neither is ``locked``, and they pass the same rule as any two clusters (their
+link, the sum of cosines between their members, is ``centroid_a . centroid_b``): that is how a later run folds two
+stories an earlier run could not yet tell were one event (the assigner records it as an alias).
 
 Only pairs with cosine >= ``_PAIR_FLOOR`` are stored (a sparse graph, computed in row blocks), so memory grows
 with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average. With a dense term
@@ -71,7 +74,8 @@ class _Cluster:
     exclusions: set[str] = field(default_factory=set)  # story ids some member must never join
     links: dict[int, float] = field(default_factory=dict)  # other cluster -> sum of cosines between them
     version: int = 0
-    seed: bool = False  # holds a story loaded from earlier runs (at most one per cluster)
+    seed: bool = False  # holds a story loaded from earlier runs
+    locked: bool = False  # holds a seed that must never merge with another seed
 
     @property
     def cohesion(self) -> float:
@@ -80,8 +84,8 @@ class _Cluster:
 
 class _Merger:
     def __init__(self, n: int, times: np.ndarray, config: ClusterConfig, story_ids: Sequence[str],
-                 corrections: Corrections) -> None:
-        self.config, self.story_ids = config, story_ids
+                 corrections: Corrections, merge_seeds: bool = False) -> None:
+        self.config, self.story_ids, self.merge_seeds = config, story_ids, merge_seeds
         self.clusters = {i: _Cluster(i, first=float(times[i]), last=float(times[i])) for i in range(n)}
         for i, story_id in enumerate(story_ids):
             article_id = story_id[1:]
@@ -100,7 +104,7 @@ class _Merger:
             heapq.heappush(self.heap, (-average, a, b, self.clusters[a].version, self.clusters[b].version))
 
     def allowed(self, a: _Cluster, b: _Cluster, average: float) -> bool:
-        if a.seed and b.seed:
+        if a.seed and b.seed and (a.locked or b.locked or not self.merge_seeds):
             return False
         if not (math.isnan(a.first) or math.isnan(b.first)):
             gap = max(a.first, b.first) - min(a.last, b.last)
@@ -114,10 +118,8 @@ class _Merger:
         cohesions = [(c.cohesion, c.size) for c in (a, b) if c.size > 1]
         if not cohesions:
             return average >= self.config.pair_similarity
-        if cohesions:
-            reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
-            return average >= self.config.cohesion_ratio * reference
-        return True
+        reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
+        return average >= self.config.cohesion_ratio * reference
 
     def merge(self, a: int, b: int) -> None:
         keep, gone = (a, b) if self.clusters[a].founder < self.clusters[b].founder else (b, a)
@@ -128,7 +130,7 @@ class _Merger:
         ck.splits |= cg.splits
         ck.exclusions |= cg.exclusions
         ck.founder = min(ck.founder, cg.founder)
-        ck.seed = ck.seed or cg.seed
+        ck.seed, ck.locked = ck.seed or cg.seed, ck.locked or cg.locked
         ck.version += 1
         for other, weight in cg.links.items():
             if other == keep:
@@ -177,50 +179,64 @@ def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[s
 
 @dataclass(frozen=True, slots=True)
 class Seed:
-    """A held story as a fixed cluster: members, sum of inner cosines, date range (nan when undated), id."""
+    """A held story as a fixed cluster: members, sum of inner similarities, date range (nan when undated), id;
+    ``locked``: it may never merge with another held story (an analyst made or edited it)."""
 
     story_id: str
     size: int
     inner: float
     first: float
     last: float
+    locked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Agglomeration:
     """``founder_of[i]``: the founding node of new row i's cluster (seeds are nodes 0..k-1, new rows k..);
-    ``inner[f]``: the cluster's sum of inner cosines, by founding node."""
+    ``inner[f]``: the cluster's sum of inner similarities, by founding node; ``seed_groups``: the seeds (sorted,
+    the first is the cluster's founder) of each cluster that holds more than one seed."""
 
     founder_of: list[int]
     inner: dict[int, float]
+    seed_groups: list[list[int]] = field(default_factory=list)
 
 
 def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, int, float]],
                            vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str],
                            config: ClusterConfig, corrections: Corrections | None = None,
-                           dense: np.ndarray | None = None, term: DenseTerm | None = None) -> Agglomeration:
+                           dense: np.ndarray | None = None, term: DenseTerm | None = None,
+                           seed_pairs: Sequence[tuple[int, int, float]] = ()) -> Agglomeration:
     """Cluster new rows (in time order) among themselves and with fixed ``seeds``.
 
     ``seed_links`` are (seed, new row, sum of similarities between the seed's members and the row);
     ``story_ids[i]`` is the id new row i would found a story with. A seed is the founder of any cluster it is in.
+    ``seed_pairs`` (seed, seed, sum of similarities between their members) let two unlocked seeds merge by the
+    same rule as any two clusters (``config.merge_held``); without them, or with it off, seeds never merge.
     """
     k, n = len(seeds), vectors.shape[0]
     merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
-                     config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections())
+                     config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections(),
+                     merge_seeds=config.merge_held)
     for i, seed in enumerate(seeds):
         cluster = merger.clusters[i]
         cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
-        cluster.splits, cluster.exclusions = set(), set()
+        cluster.locked, cluster.splits, cluster.exclusions = seed.locked, set(), set()
     pairs = [(s, k + r, w) for s, r, w in seed_links] + [(k + i, k + j, w) for i, j, w in
                                                          similar_pairs(vectors, dense=dense, term=term)]
+    if config.merge_held:
+        pairs.extend((a, b, w) for a, b, w in seed_pairs if a != b)
     members = merger.run(pairs)
     founder_of = [0] * n
+    groups = []
     for founder, rows in members.items():
         for row in rows:
             if row >= k:
                 founder_of[row - k] = min(rows)
+        held = sorted(row for row in rows if row < k)
+        if len(held) > 1:
+            groups.append(held)
     inner = {f: merger.clusters[f].inner for f in members}  # a cluster's key is its founder
-    return Agglomeration(founder_of, inner)
+    return Agglomeration(founder_of, inner, sorted(groups))
 
 
 __all__ = ["Agglomeration", "Seed", "agglomerate", "agglomerate_with_seeds", "similar_pairs"]

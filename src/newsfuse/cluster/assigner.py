@@ -8,8 +8,12 @@ A held story is its centroid (the sum of its members' unit vectors), its size, t
 its date range, so the average link between a story and new articles is ``centroid . v / size``, exactly as if
 its members were in the batch. ``assign_many`` runs the average-linkage agglomeration with the cohesion check
 (``agglomerate_with_seeds``) over the new articles and the stories in their time window: new articles join a
-held story or found new stories among themselves; held stories never merge or split implicitly, and keep their
-ids. ``assign`` is ``assign_many`` of one article: online assignment with the same similarity and thresholds.
+held story or found new stories among themselves; held stories never split, and keep their ids. With
+``ClusterConfig.merge_held`` (``held.py``), two held stories that the run's new articles link may merge by the same
+rule, the newer becoming an alias of the older (``merged`` lists the run's aliases, ``corrections`` records them,
+the caller renames stored stories), and new articles merge by a stricter rule than batch mode's; without it, held
+stories never merge implicitly. ``assign`` is ``assign_many`` of one article: online assignment with the same
+similarity and thresholds.
 
 State: ``load`` rebuilds it from stored stories and their articles (recomputing features, slow for big stores);
 ``export_state``/``load_state`` persist it as one compact blob (centroids truncated to ``centroid_terms`` terms,
@@ -38,6 +42,7 @@ from .agglomerate import Seed, agglomerate_with_seeds
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
 from .features import DocumentFrequencies, hashed_counts
+from .held import age_key, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
 
@@ -70,6 +75,7 @@ class StoryAssigner:
         self._index = CentroidIndex()
         self._primed: set[str] = set()
         self.story_of: dict[str, str] = {}
+        self.merged: dict[str, str] = {}  # alias -> kept: held stories the last assign_many merged (merge_held)
         self.counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
@@ -100,6 +106,7 @@ class StoryAssigner:
         depend on the order of ``articles``; ids assigned before return their earlier story.
         """
         copy_of_story, copy_of = dict(copy_of_story or {}), dict(copy_of or {})
+        self.merged = {}
         ordered = time_order(articles)
         result = {a.id: self.story_of[a.id] for a in ordered if a.id in self.story_of}
         batch_ids = {a.id for a in ordered}
@@ -136,8 +143,11 @@ class StoryAssigner:
         seeds, links, seed_slots = self._seeds(vectors, times, embedded)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
         term = self.term if embedded is not None else None
+        pairs = self._seed_pairs(seeds, links, seed_slots)
         result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self._merge_config(), self.corrections,
-                                        dense=embedded, term=term)
+                                        dense=embedded, term=term, seed_pairs=pairs)
+        self._fold_groups([[int(seed_slots[g]) for g in group] for group in result.seed_groups],
+                          [result.inner[group[0]] for group in result.seed_groups])
         k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
         for founder in sorted(set(result.founder_of)):
             rows = [i for i, f in enumerate(result.founder_of) if f == founder]
@@ -178,10 +188,15 @@ class StoryAssigner:
         return self._dense
 
     def _merge_config(self) -> ClusterConfig:
-        """The config agglomeration runs with: the dense term has its own cohesion ratio."""
-        if self.dense is None:
-            return self.config
-        return replace(self.config, cohesion_ratio=self.term.cohesion_ratio)
+        """The rule agglomeration runs with: batch mode's (the dense term has its own cohesion ratio), made
+        stricter by the ``incremental_*`` fields when ``merge_held`` is on (see ``ClusterConfig``)."""
+        config = self.config
+        if self.dense is not None:
+            config = replace(config, cohesion_ratio=self.term.cohesion_ratio)
+        if not config.merge_held:
+            return config
+        return replace(config, cohesion_ratio=min(1.0, config.cohesion_ratio + config.incremental_ratio_margin),
+                       pair_similarity=config.incremental_pair_similarity)
 
     def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray,
                embedded: np.ndarray | None = None) -> tuple[list[Seed], list, np.ndarray]:
@@ -199,9 +214,48 @@ class StoryAssigner:
             dense = self._dense_sums(embedded.shape[1]).dots(cols, embedded[rows])
             sums = self.term.combine(sums, dense, table.size[cols].astype(np.float64))
         seed_slots, seed_of = np.unique(cols, return_inverse=True)
+        locked: set[str] = set()
+        if self.config.merge_held:  # seeds oldest first: a merged story keeps the oldest id (held.py)
+            order = sorted(range(len(seed_slots)), key=lambda i: age_key(float(table.first[seed_slots[i]]),
+                                                                         table.ids[seed_slots[i]]))
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            seed_slots, seed_of = seed_slots[order], rank[seed_of]
+            locked = locked_stories(self.corrections, story_id_for)
         seeds = [Seed(table.ids[s], int(table.size[s]), float(table.inner[s]), float(table.first[s]),
-                      float(table.last[s])) for s in seed_slots.tolist()]
+                      float(table.last[s]), self.config.merge_held and is_locked(table.ids[s], locked))
+                 for s in seed_slots.tolist()]
         return seeds, list(zip(seed_of.tolist(), rows.tolist(), sums.tolist())), seed_slots
+
+    def _seed_pairs(self, seeds: list[Seed], links: list, seed_slots: np.ndarray) -> list[tuple[int, int, float]]:
+        if not self.config.merge_held or len(seeds) < 2:
+            return []
+        dense = self._dense.matrix() if self._dense is not None and self.dense is not None else None
+        return seed_pairs(seeds, links, seed_slots, self._index, self.stories.size, self.config.batch_similarity,
+                          _LINK_FLOOR, dense, self.term)
+
+    def _fold_groups(self, groups: list[list[int]], inner: list[float]) -> None:
+        """Merge the held stories of each group (slots, oldest first) into its first, as aliases of it
+        (``self.merged``, ``self.corrections``); ``inner[i]``: group i's merged sum of inner similarities."""
+        if not groups:
+            return
+        table = self.stories
+        kept = np.array([g[0] for g in groups for _ in g[1:]], dtype=np.int64)
+        alias = np.array([a for g in groups for a in g[1:]], dtype=np.int64)
+        rows = self._index.rows(alias)
+        self._index.add(np.concatenate([kept, alias]), sp.vstack([rows, -rows]).tocsr())
+        if self._dense is not None:
+            sums = self._dense.matrix()[alias].copy()
+            self._dense.add(np.concatenate([kept, alias]), np.concatenate([sums, -sums]))
+        for k, a in zip(kept.tolist(), alias.tolist()):
+            self.corrections, aliases = self.corrections.merge(table.ids[k], table.ids[a], keep=table.ids[k])
+            self.merged.update(aliases)
+            table.fold(a, k, 0.0)
+        for group, total in zip(groups, inner):
+            table.inner[group[0]] = total
+        self.counts["merged"] += len(alias)
+        gone = set(self.merged)
+        self.story_of = {i: self.corrections.resolve(s) if s in gone else s for i, s in self.story_of.items()}
 
     def _new_slot(self, story_id: str) -> int:
         slot = self.stories.add(story_id)

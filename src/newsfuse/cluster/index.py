@@ -63,6 +63,27 @@ class CentroidIndex:
             out = out + (vectors @ rows.T) @ indicator
         return out.tocsr()
 
+    def rows(self, slots: np.ndarray) -> sp.csr_matrix:
+        """The centroids of distinct ``slots`` (len(slots) x terms), without compacting. Row picks and sums over
+        the few terms these stories use only: a product over all ``N_FEATURES`` columns would allocate a
+        workspace that size each time, which dominates when assign() places one article."""
+        slots = np.asarray(slots, dtype=np.int64)
+        inside = np.flatnonzero(slots < self.base.shape[0])
+        parts, owners = [self.base[slots[inside]]], [inside]
+        if self._delta_matrices() is not None:
+            delta_slots = self._slots[0]
+            chosen = np.flatnonzero(np.isin(delta_slots, slots))
+            if len(chosen):
+                position = {slot: i for i, slot in enumerate(slots.tolist())}
+                parts.append(self._rows[0][chosen])
+                owners.append(np.array([position[s] for s in delta_slots[chosen].tolist()], dtype=np.int64))
+        stacked = sp.vstack(parts).tocsr() if len(parts) > 1 else parts[0].tocsr()
+        terms, columns = np.unique(stacked.indices, return_inverse=True)
+        narrow = sp.csr_matrix((stacked.data, columns.ravel(), stacked.indptr), shape=(stacked.shape[0], len(terms)))
+        summed = (_pick(np.concatenate(owners), len(slots)) @ narrow).tocsr()
+        summed.sort_indices()
+        return sp.csr_matrix((summed.data, terms[summed.indices], summed.indptr), shape=(len(slots), N_FEATURES))
+
     def row(self, slot: int) -> sp.csr_matrix:
         """The centroid of one slot as a 1 x terms row."""
         return self.matrix()[slot]
@@ -130,8 +151,16 @@ class DenseCentroids:
         return self._sums[:self.n]
 
 
-def truncate_rows(matrix: sp.csr_matrix, max_terms: int) -> sp.csr_matrix:
-    """Keep each row's ``max_terms`` largest weights (0 keeps all)."""
+def _pick(at: np.ndarray, n: int) -> sp.csr_matrix:
+    """An n x len(at) matrix that puts row i of what it multiplies at row ``at[i]``."""
+    return sp.csr_matrix((np.ones(len(at), dtype=_DTYPE), (at, np.arange(len(at)))), shape=(n, len(at)))
+
+
+def truncate_rows(matrix: sp.csr_matrix, max_terms: int, keep_norm: bool = False) -> sp.csr_matrix:
+    """Keep each row's ``max_terms`` largest weights (0 keeps all); ``keep_norm``: scale each cut row back to its
+    full L2 norm, so its dot products with new vectors are not biased low by the dropped tail (on wikiref's long
+    texts, cutting a story centroid to 300 terms without it lost most of the link mass: incremental B-cubed F1
+    0.787 restored from the state vs 0.814 rebuilt from the texts; with it 0.820)."""
     if max_terms <= 0:
         return matrix
     lengths = np.diff(matrix.indptr)
@@ -144,6 +173,11 @@ def truncate_rows(matrix: sp.csr_matrix, max_terms: int) -> sp.csr_matrix:
     kept = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], np.concatenate(
         [[0], np.cumsum(np.minimum(lengths, max_terms))])), shape=matrix.shape)
     kept.sort_indices()
+    if keep_norm:
+        full = np.sqrt(np.bincount(row_of, weights=matrix.data.astype(np.float64) ** 2, minlength=matrix.shape[0]))
+        part = np.sqrt(np.asarray(kept.multiply(kept).sum(axis=1), dtype=np.float64).ravel())
+        scale = np.divide(full, part, out=np.ones_like(full), where=part > 0)
+        kept.data = (kept.data * np.repeat(scale, np.diff(kept.indptr))).astype(kept.dtype)
     return kept
 
 

@@ -1,8 +1,9 @@
 """The assigner's persistent state: the story table (ids, sizes, inner cosine sums, date ranges) and one blob.
 
 ``write_state`` stores the document-frequency table, the live stories and their centroids (each truncated to its
-``centroid_terms`` heaviest terms) as an uncompressed ``.npz`` (numpy arrays only, no pickle), so restoring 100,000
-articles' stories costs a read and a few array copies instead of re-tokenising every text. An assigner with the
+``centroid_terms`` heaviest terms, scaled back to its full norm: ``truncate_rows``) as an uncompressed ``.npz``
+(numpy arrays only, no pickle), so restoring 100,000 articles' stories costs a read and a few array copies instead
+of re-tokenising every text. An assigner with the
 dense term writes version 2: the same arrays plus each story's embedding sum, the model and the term's weight and
 baseline (its inner sums include the dense term); without it, version 1 as before. Both versions are read.
 """
@@ -122,7 +123,7 @@ def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_ma
                 dense: DenseState | None = None) -> bytes:
     """The blob of ``read_state``; ``dense.sums`` has one row per slot (only live ones are kept)."""
     live = np.flatnonzero(~table.merged)
-    kept = truncate_rows(centroids[live].tocsr(), max_terms)
+    kept = truncate_rows(centroids[live].tocsr(), max_terms, keep_norm=True)
     arrays = {"version": np.array([1 if dense is None else 2]),
               "ids": np.frombuffer("\n".join(table.ids[i] for i in live.tolist()).encode(), dtype=np.uint8),
               "size": table.size[live], "inner": table.inner[live], "first": table.first[live],
