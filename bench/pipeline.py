@@ -153,6 +153,7 @@ def main() -> None:
     config = Config() if args.article_ner_words is None else Config(
         brief=BriefConfig(article_ner_words=args.article_ner_words))
     logging.getLogger("newsfuse").setLevel(logging.ERROR)  # skipped pages are counted in the summary line
+    load = os.getloadavg()  # the machine may be shared: wall-clock figures mean little under load
     raw = article_pages(args.pages or 10**9)
     html = [(name, data.decode("utf-8", errors="replace")) for name, data in raw]
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,6 +188,8 @@ def main() -> None:
         parallel = show_parallel("html, default executor", [folders["html"]], len(html), config)
     print(f"ratio pipeline-from-html / trafilatura alone, per CPU-s: {fused / plain:.2f}; "
           f"wall clock, default executor vs trafilatura in one process: {parallel / plain_wall:.2f} (target >= 0.5)")
+    print("load average at the start and at the end: " + " / ".join(f"{a:.1f} {b:.1f} {c:.1f}" for a, b, c in
+                                                                    (load, os.getloadavg())))
 
 
 if __name__ == "__main__":

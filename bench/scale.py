@@ -1,14 +1,18 @@
-"""Scale benchmark: articles/s with 1 and 2 workers on each executor, Ray Data vs Ray tasks, and driver memory.
+"""Scale benchmark: articles/s with 1 and 2 workers on each executor (Ray Data and Ray tasks), and driver memory.
 
-Run: .venv/bin/python bench/scale.py [--pages N]         executors: local and ray, 1 and 2 workers (N = 300)
-     .venv/bin/python bench/scale.py --ray-data [--pages N]   also Ray tasks vs Ray Data (from_items +
-                                                              map_batches, ordered) on 80 pages, interleaved
-     .venv/bin/python bench/scale.py --memory [--articles N]  driver state: dedup and cluster, N = 100,000
+Run: .venv/bin/python bench/scale.py [--pages N] [--ray-tasks]   executors: local and ray, 1 and 2 workers (N = 300)
+     .venv/bin/python bench/scale.py --memory [--articles N]     driver state: dedup and cluster, N = 100,000
 
-Executors: the WCXB dev article pages (../shared/data/extraction/wcxb-dev), html decoded beforehand, go through
-``read_articles`` (the per-article stage: extraction, which is what executors distribute) and then through the
-whole ``Runner`` into a fresh SQLite store (files on disk, so reading counts). Ray start-up is timed apart and
-not counted in the rates: a long-running service pays it once.
+Executors: the WCXB dev article pages (../shared/data/extraction/wcxb-dev), written as .html files, go through
+the whole ``Runner.run`` into a fresh SQLite store, as ``newsfuse run`` does: with ``local``, the driver reads the
+pages and worker processes extract and annotate them; with ``ray``, the driver plans shards and Ray Data reads,
+extracts and annotates them on the workers (``--ray-tasks``: also the same shards as plain Ray tasks,
+``RayExecutor(shards="tasks")``). Dedup and clustering run on the driver; briefs go through the executor. Per run:
+articles/s wall, the CPU seconds of the whole process tree (driver, its worker processes and, for Ray, its
+workers and services: raylet, GCS; read from /proc), the wall seconds of the per-article phase (read, extract,
+annotate, store) and of the brief phase, and the load average (the machine may be shared). The entity cache is
+cleared before each run. Ray start-up is timed apart and not counted in the rates: a long-running service pays
+it once. Each configuration runs ``--rounds`` times (default 1), interleaved with the others.
 Memory (and store): synthetic 400-word articles (vocabulary and word frequencies of the allsides docs, 5% edited copies)
 go one by one through ``Deduplicator.add`` and, separately, ``StoryAssigner.assign``; the driver's RSS growth
 per article, measured at N and extrapolated linearly to a million (both structures grow linearly: one
@@ -21,21 +25,21 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import pickle
+import logging
+import os
 import resource
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from functools import partial
-from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from newsfuse.config import ClusterConfig, Config, DedupConfig
-from newsfuse.executors import Executor, LocalExecutor, RayExecutor
-from newsfuse.pipeline import Runner, _extract_one, read_articles
+from newsfuse.executors import LocalExecutor, RayExecutor
+from newsfuse.pipeline import Runner
 from newsfuse.records import Article, Page
 from newsfuse.store import SqliteStore
 
@@ -68,96 +72,105 @@ def rss() -> int:
 
 # --- executors ---------------------------------------------------------------------------------------------
 
-def _apply_blobs(fn: Callable, batch: dict) -> dict:
-    return {"blob": np.array([pickle.dumps(fn(pickle.loads(b))) for b in batch["blob"]], dtype=object)}
+def tree_cpu() -> dict[int, float]:
+    """CPU seconds by process: this one with its waited-for children (key 0), and every live descendant (Ray's
+    workers and services, pool workers not yet joined), with theirs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent, cpu = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        parent[int(entry)] = int(fields[1])
+        cpu[int(entry)] = sum(int(f) for f in fields[11:15]) / ticks  # utime, stime, cutime, cstime
+    mine, queue = {}, [os.getpid()]
+    while queue:
+        pid = queue.pop()
+        for child in (c for c, p in parent.items() if p == pid):
+            mine[child] = cpu[child]
+            queue.append(child)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine[0] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return mine
 
 
-class RayDataExecutor:
-    """The Ray Data alternative, for the comparison only: one ordered dataset per window of items."""
-
-    name = "ray-data"
-
-    def __init__(self, batch: int = 16, window: int = 1024) -> None:
-        self.batch, self.window = batch, window
-
-    def map(self, fn: Callable, items: Iterable) -> Iterator:
-        import ray
-
-        ray.data.DataContext.get_current().execution_options.preserve_order = True
-        ray.data.DataContext.get_current().enable_progress_bars = False
-        iterator = iter(items)
-        while chunk := list(islice(iterator, self.window)):
-            ds = ray.data.from_items([{"blob": pickle.dumps(x)} for x in chunk])
-            ds = ds.map_batches(partial(_apply_blobs, fn), batch_size=self.batch, batch_format="numpy")
-            for row in ds.iter_rows():
-                yield pickle.loads(row["blob"])
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two ``tree_cpu`` readings (a process that ended unwaited-for in between is lost)."""
+    return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
 
 
-def extract_rate(pages: list[Page], executor: Executor) -> float:
-    start = time.perf_counter()
-    n = sum(1 for _ in read_articles(pages, Config(), executor))
-    return n / (time.perf_counter() - start)
+class PhaseRunner(Runner):
+    """The Runner with the wall seconds of its per-article phase and of its brief phase recorded."""
+
+    def _ingest(self, *args: Any) -> None:
+        start = time.perf_counter()
+        super()._ingest(*args)
+        self.ingest_wall = time.perf_counter() - start
+
+    def _brief(self, *args: Any) -> None:
+        start = time.perf_counter()
+        super()._brief(*args)
+        self.brief_wall = time.perf_counter() - start
 
 
-def runner_rate(folder: Path, n: int, executor: Executor) -> float:
+def run_once(folder: Path, executor: Any) -> tuple[float, float, PhaseRunner, Any]:
+    """One ``Runner.run`` over ``folder`` into a fresh store: wall seconds, CPU seconds of the process tree."""
     from newsfuse.nlp.model import clear_cache
 
     clear_cache()  # else a later run finds the entities of the same pages cached by an earlier one
     with tempfile.TemporaryDirectory() as tmp, SqliteStore(Path(tmp) / "bench.db") as store:
-        start = time.perf_counter()
-        Runner(store, Config(), executor).run([folder])
-        return n / (time.perf_counter() - start)
+        runner = PhaseRunner(store, Config(), executor)
+        cpu, wall = tree_cpu(), time.perf_counter()
+        report = runner.run([folder])
+        wall, cpu = time.perf_counter() - wall, cpu_spent(cpu, tree_cpu())
+    return wall, cpu, runner, report
 
 
-def executors(limit: int, ray_data: bool) -> None:
-    raw = article_pages(limit)
-    pages = as_pages(raw)
-    print(f"{len(pages)} WCXB dev article pages; rates are articles/s, wall clock")
-    print(f"{'executor':<10} {'workers':>7} {'extract':>9} {'whole run':>10}   note")
+def show(label: str, workers: int, n: int, folder: Path, executor: Any, note: str = "") -> None:
+    load = os.getloadavg()[0]
+    wall, cpu, runner, report = run_once(folder, executor)
+    print(f"{label:<10} {workers:>7} {n / wall:9.2f} {cpu:8.1f} {n / cpu:9.2f} {runner.ingest_wall:9.1f} "
+          f"{runner.brief_wall:7.1f}   {load:4.1f}-{os.getloadavg()[0]:4.1f}  {report.articles} articles, "
+          f"{report.stories} stories {note}", flush=True)
+
+
+def executors(limit: int, rounds: int, ray_tasks: bool) -> None:
+    logging.getLogger("newsfuse").setLevel(logging.ERROR)  # skipped pages are counted by the runs
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per dataset otherwise
+    raw = article_pages(limit + 5)
+    raw, spare = raw[:limit], raw[limit:]
+    print(f"{len(raw)} WCXB dev article pages through Runner.run; {os.cpu_count()} CPUs; per run: articles/s wall, "
+          "CPU-s of the process tree, articles per CPU-s, wall s of the per-article and brief phases, load average")
+    print(f"{'executor':<10} {'workers':>7} {'art/s':>9} {'CPU-s':>8} {'art/CPU-s':>9} {'per-art s':>9} "
+          f"{'brief s':>7}   load")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()
         for name, data in raw:
             (folder / f"{name}.html").write_bytes(data)
-        warm = Path(tmp) / "warm-up"
+        warm = Path(tmp) / "warm-up"  # other pages: workers keep their entity cache from one run to the next
         warm.mkdir()
-        for name, data in raw[:5]:
+        for name, data in spare:
             (warm / f"{name}.html").write_bytes(data)
-        list(map(partial(_extract_one, config=Config().extract), pages[:5]))  # warm-up: imports, patterns
-        runner_rate(warm, 5, LocalExecutor(1))  # and the other stages' models (NER for briefs), loaded once
-        for workers in (1, 2):
-            executor = LocalExecutor(workers, min_parallel=1)
-            print(f"{'local':<10} {workers:>7} {extract_rate(pages, executor):9.1f} "
-                  f"{runner_rate(folder, len(pages), executor):10.1f}", flush=True)
-        for workers in (1, 2):
-            start = time.perf_counter()
-            with RayExecutor(num_cpus=workers) as executor:
-                started = time.perf_counter() - start
-                list(executor.map(square, range(workers * 4)))  # start the workers: not counted
-                note = f"ray start-up {started:.1f} s"
-                print(f"{'ray':<10} {workers:>7} {extract_rate(pages, executor):9.1f} "
-                      f"{runner_rate(folder, len(pages), executor):10.1f}   {note}", flush=True)
-                if ray_data and workers == 2:
-                    compare_ray_data(pages[:80], executor)
-
-
-def compare_ray_data(pages: list[Page], tasks: RayExecutor) -> None:
-    """Extraction through Ray tasks (several batch sizes) and Ray Data, interleaved, two rounds."""
-    data = RayDataExecutor(batch=16)
-    list(data.map(square, range(8)))
-    print(f"Ray tasks vs Ray Data, extraction of {len(pages)} pages on the same 2-CPU Ray, interleaved (pages/s):")
-    for round_ in (1, 2):
-        rates = []
-        for batch in (4, 8, 16, 32):
-            tasks.batch = batch
-            rates.append(f"tasks/{batch} {extract_rate(pages, tasks):5.1f}")
-        rates.append(f"ray-data {extract_rate(pages, data):5.1f}")
-        print(f"  round {round_}: " + "  ".join(rates), flush=True)
-    tasks.batch = 16
-
-
-def square(x: int) -> int:
-    return x * x
+        run_once(warm, LocalExecutor(1))  # imports and models in the driver, which the local workers inherit
+        kinds = ("data", "tasks") if ray_tasks else ("data",)
+        for _ in range(rounds):
+            for workers in (1, 2):
+                show("local", workers, len(raw), folder, LocalExecutor(workers, min_parallel=1))
+            for workers in (1, 2):
+                for kind in kinds:  # a fresh Ray each time: its workers' entity caches start empty
+                    start = time.perf_counter()
+                    with RayExecutor(num_cpus=workers, shards=kind) as executor:
+                        note = f"(ray start-up {time.perf_counter() - start:.1f} s"
+                        start = time.perf_counter()
+                        run_once(warm, executor)  # start the workers and load their models: not counted
+                        note += f", warm-up {time.perf_counter() - start:.1f} s)"
+                        show(f"ray-{kind}", workers, len(raw), folder, executor, note)
 
 
 # --- driver memory -----------------------------------------------------------------------------------------
@@ -254,7 +267,8 @@ def store_rate(articles: list[Article], every: int = 200) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="WCXB article pages for the executor rates")
-    parser.add_argument("--ray-data", action="store_true", help="also compare Ray tasks with Ray Data")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each executor, interleaved")
+    parser.add_argument("--ray-tasks", action="store_true", help="also the Ray shards as plain Ray tasks")
     parser.add_argument("--memory", action="store_true", help="driver memory instead of executor rates")
     parser.add_argument("--articles", type=int, default=100_000, help="synthetic articles for --memory: dedup")
     parser.add_argument("--cluster-articles", type=int, default=10_000,
@@ -263,7 +277,7 @@ def main() -> None:
     if args.memory:
         memory(args.articles, min(args.articles, args.cluster_articles))
     else:
-        executors(args.pages, args.ray_data)
+        executors(args.pages, args.rounds, args.ray_tasks)
 
 
 if __name__ == "__main__":

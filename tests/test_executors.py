@@ -1,3 +1,6 @@
+import pytest
+
+from newsfuse.errors import ConfigError
 from newsfuse.executors import LocalExecutor, SerialExecutor
 
 
@@ -5,11 +8,33 @@ def square(x: int) -> int:
     return x * x
 
 
+def fail_on_five(x: int) -> int:
+    if x == 5:
+        raise ValueError("five")
+    return x
+
+
 def test_local_executor_keeps_order_across_processes():
     items = range(500)
     assert list(LocalExecutor(workers=2, batch=100, min_parallel=10).map(square, items)) == [x * x for x in items]
 
 
+def test_local_executor_streams_chunks_through_a_window():
+    executor = LocalExecutor(workers=2, min_parallel=4, chunk=3, window=2)
+    assert list(executor.map(square, iter(range(101)))) == [x * x for x in range(101)]  # a partial last chunk
+    results = executor.map(square, iter(range(10**9)))  # a window, not the input, is in flight: this ends
+    assert [next(results) for _ in range(5)] == [0, 1, 4, 9, 16]
+    results.close()
+    with pytest.raises(ValueError, match="five"):
+        list(executor.map(fail_on_five, range(20)))
+
+
 def test_small_inputs_run_in_process():
     assert list(LocalExecutor(workers=2).map(square, [1, 2, 3])) == [1, 4, 9]
     assert list(SerialExecutor().map(square, [4])) == [16]
+
+
+def test_bad_settings_are_refused():
+    for settings in ({"workers": -1}, {"chunk": 0}, {"window": 0}):
+        with pytest.raises(ConfigError):
+            LocalExecutor(**settings)

@@ -3,7 +3,9 @@
 The identity test runs the seeds, ~200 allsides article objects (JSONL), 20 WCXB html pages, 12 of them again in a
 WARC, and 80 more article objects in Parquet through ``Runner`` twice (Ray reads shards on its workers),
 with ``LocalExecutor(2)`` and with ``RayExecutor(num_cpus=2)`` (a private local Ray), into two SQLite stores, and
-compares every stored output: articles, lineage links, story membership and briefs (``api.export``).
+compares every stored output: articles, lineage links, story membership and briefs (``api.export``). On Ray the
+shards are read, extracted and annotated by Ray Data (the test checks that its datasets carried every shard);
+briefs go through Ray tasks.
 """
 import gzip
 import json
@@ -98,9 +100,22 @@ def run_into(db: Path, inputs: list[Path], executor) -> dict:
     return stored
 
 
-def test_ray_runs_the_pipeline_exactly_as_local(tmp_path, inputs, ray_executor):
+def test_ray_runs_the_pipeline_exactly_as_local(tmp_path, inputs, ray_executor, monkeypatch):
+    import ray.data
+
+    from newsfuse.ingest.shards import plan_shards
+
+    rows = []
+    from_items = ray.data.from_items
+
+    def counted(items, **kwargs):  # the datasets the executor builds: their rows are the shards
+        rows.extend(items)
+        return from_items(items, **kwargs)
+
+    monkeypatch.setattr(ray.data, "from_items", counted)
     local = run_into(tmp_path / "local.db", inputs, LocalExecutor(2, batch=64, min_parallel=8))
     remote = run_into(tmp_path / "ray.db", inputs, ray_executor)
+    assert len(rows) == len(list(plan_shards(inputs))) > len(inputs)  # every shard went through Ray Data
     assert local["report"]["articles"] >= 200, local["report"]
     assert local["report"]["stories"] > 10
     for key in ("report", "articles", "duplicates", "stories", "export"):
@@ -118,9 +133,37 @@ def test_ray_map_keeps_order_and_reraises(ray_executor):
     assert list(ray_executor.map(square, range(5))) == [0, 1, 4, 9, 16]
 
 
+def shard_squares(n: int) -> list[int]:
+    if n == 0:
+        import time
+
+        time.sleep(0.5)  # the first shard ends last: only an ordered dataset gives it first
+    return [n * n] * (n % 3)  # some shards give nothing
+
+
+def test_ray_data_shards_keep_order_across_windows(ray_executor):
+    from ray.exceptions import RayError
+
+    import ray.data
+
+    ray_executor.window_shards = 6
+    try:
+        assert list(ray_executor.map_shards(shard_squares, range(10))) == [shard_squares(n) for n in range(10)]
+        assert not ray.data.DataContext.get_current().execution_options.preserve_order  # set per dataset only
+        assert list(ray_executor.map_shards(shard_squares, [])) == []
+        with pytest.raises(RayError, match="five"):  # Ray Data wraps the worker's error, traceback included
+            list(ray_executor.map_shards(fail_on_five, range(8)))
+    finally:
+        ray_executor.window_shards = 1024
+
+
 def test_misuse_fails_early_with_a_hint():
     with pytest.raises(ConfigError, match="batch"):
         RayExecutor(batch=0)
+    with pytest.raises(ConfigError, match="window_shards"):
+        RayExecutor(window_shards=0)
+    with pytest.raises(ConfigError, match="'data' .Ray Data. or 'tasks'"):
+        RayExecutor(shards="actors")
     with pytest.raises(ConfigError, match="num_cpus applies to a local Ray"):
         RayExecutor(address="ray://head:10001", num_cpus=4)
     with pytest.raises(ConfigError, match="for the ray executor"):

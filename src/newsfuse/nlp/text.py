@@ -29,7 +29,9 @@ def word_tokens(text: str) -> list[str]:
 
 def ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     """The set of contiguous ``n``-token tuples."""
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    if n < 1:
+        return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return set(zip(*(tokens[i:] for i in range(n))))
 
 
 def _coverage(part: set, whole: set) -> float:
@@ -65,13 +67,20 @@ class SupportChecker:
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the paragraphs of ``text``: blocks separated by blank lines, stripped."""
+    """(start, end) offsets of the paragraphs of ``text``: blocks separated by blank lines, stripped.
+
+    Remembered for the last texts seen: a brief asks for the paragraphs of the same article a dozen times."""
+    return list(_paragraph_spans(text))
+
+
+@lru_cache(maxsize=1024)
+def _paragraph_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for match in _PARAGRAPH.finditer(text):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))
-    return [_strip_span(text, a, b) for a, b in spans if text[a:b].strip()]
+    return tuple(_strip_span(text, a, b) for a, b in spans if text[a:b].strip())
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -82,12 +91,24 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _is_abbreviation(before: str, after: str) -> bool:
-    """Whether the period that ends ``before`` belongs to an abbreviation rather than ending a sentence."""
-    word = re.search(r"([\w.]+)\.$", before)
-    if not word:
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
+
+
+def _last_word(text: str, start: int, end: int) -> str | None:
+    """The run of word characters and periods before the period at ``text[end - 1]`` (None if there is none),
+    looked for in ``text[start:end]``; only its last 100 characters are searched unless the run is longer."""
+    near = max(start, end - 100)
+    word = _LAST_WORD.search(text, near, end)
+    if word and word.start() == near and near > start:  # the run may go on before the window: search it all
+        word = _LAST_WORD.search(text, start, end)
+    return word.group(1) if word else None
+
+
+def _is_abbreviation(token: str | None, after: str) -> bool:
+    """Whether the period after ``token`` (see :func:`_last_word`) belongs to an abbreviation rather than
+    ending a sentence."""
+    if not token:
         return False
-    token = word.group(1)
     if token.lower() in _ABBREVIATIONS:
         return True
     if len(token) == 1 and token.isupper():  # an initial: "John F. Kennedy"
@@ -109,13 +130,21 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text``; a sentence never crosses a blank line."""
+    """(start, end) offsets of the sentences of ``text``; a sentence never crosses a blank line.
+
+    Remembered for the last texts seen: a brief splits each article for its summary, timeline and quotations."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=1024)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(text):
         cuts = set(_line_breaks(text, p_start, p_end))
         for match in _BOUNDARY.finditer(text, p_start, p_end):
             end = match.start() + len(match.group().rstrip())
-            if not _is_abbreviation(text[p_start:match.start() + 1], text[match.end():match.end() + 20]):
+            token = _last_word(text, p_start, match.start() + 1)
+            if not _is_abbreviation(token, text[match.end():match.end() + 20]):
                 cuts.add(end)
         start = p_start
         for cut in sorted(cuts) + [p_end]:
@@ -123,7 +152,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if b > a:
                 spans.append((a, b))
             start = cut
-    return spans
+    return tuple(spans)
 
 
 @lru_cache(maxsize=4096)
