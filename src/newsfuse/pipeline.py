@@ -329,12 +329,24 @@ class Runner:
         copy_of = {a.id: links[a.id].duplicate_of for a in new if links[a.id].duplicate_of}
         copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
         stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
+        self._merge_held(assigner.merged)
         with self.store.transaction():
             for done, article in enumerate(new, start=1):
                 self.store.set_story(article.id, stories[article.id], article.published)
                 self.on_progress("cluster", done)
             self.store.set_cluster_state(assigner.export_state())
-        return set(stories.values())
+        return set(stories.values()) | set(assigner.merged.values())
+
+    def _merge_held(self, merged: dict[str, str]) -> None:
+        """Apply the assigner's merges of held stories (``cluster.merge_held``) as an analyst's merge would be:
+        the alias's articles move to the kept story, and the alias resolves to it. Each merge is its own
+        transaction; one interrupted before the memberships are saved leaves the stored stories consistent,
+        and the next run rebuilds the assigner from them."""
+        from .store.edits import merge_stories
+
+        for alias, kept in sorted(merged.items()):
+            if self.store.resolve_story(alias) != self.store.resolve_story(kept):
+                merge_stories(self.store, kept, alias)
 
     def _stored_stories(self) -> Iterator[tuple[str, list[Article]]]:
         """Each stored story with its original articles (copies count once, through their original)."""

@@ -1,6 +1,8 @@
 """The brief's sections beside the summary: quotes, entities, timeline, only-in-one-source passages."""
 from __future__ import annotations
 
+import math
+
 import re
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
@@ -106,8 +108,8 @@ def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: 
 
 def _informativeness(text: str, weight: Mapping) -> float:
     """Content words weighted by rarity in the story, with a bonus for numbers."""
-    words = set(word_tokens(text))
-    return sum(1.0 / max(1, weight.get((w,), 1)) for w in words) + sum(0.5 for w in words if w.isdigit())
+    words = set(word_tokens(text))  # math.fsum: exact, so the result does not depend on the set's order
+    return math.fsum(1.0 / max(1, weight.get((w,), 1)) for w in words) + sum(0.5 for w in words if w.isdigit())
 
 
 def unique(articles: Sequence[Article], sentences: Sequence[Sentence], duplicate_of: Mapping[str, str | None],
