@@ -88,3 +88,44 @@ def test_printed_twice_matches_the_brute_force(copy):
     assert min(map(len, words)) >= 50  # every paragraph is long enough to be compared
     assert printed_twice(paragraphs, words) == _brute_force(paragraphs)
     assert all(printed_twice(paragraphs, words)[:8]) and (printed_twice(paragraphs, words)[-1] is not copy)
+
+
+def _days(lines: list[str], start: int = 0) -> list[tuple[str, str]]:
+    return [(s, d.date().isoformat()) for s, d in text_dates(lines, start=start)]
+
+
+def test_numeric_dates_take_the_pages_own_order():
+    assert _days(["Posted 17.05.2021"])[0] == ("text_first", "2021-05-17")  # dots: day first
+    assert _days(["3/4/2025"])[0] == ("text_first", "2025-03-04")  # slashes: month first by default
+    assert _days(["Essay - Published: 2025.12.17 |"])[0] == ("text_first", "2025-12-17")
+    # the page shows its order elsewhere: 11.24.2025 can only be month first, so 09.10.2024 is 10 September
+    assert _days(["09.10.2024", "Older: 11.24.2025"])[0] == ("text_first", "2024-09-10")
+    # a page writing "16 February 2026" puts the day first in 03/10/2023 as well
+    assert _days(["03/10/2023", "News of 16 February 2026"])[0] == ("text_first", "2023-10-03")
+    assert _days(["Version 1.2.3.2024 and 10/45/2024 are no dates"]) == []
+
+
+def test_written_dates_are_searched_from_just_above_the_headline():
+    lines = ["Sign up for our ride on 21st June 2026", *["menu"] * 20, "12 November 2025", "The headline", "Body."]
+    assert _days(lines)[0] == ("text_first", "2026-06-21")
+    start = dates.text_start(lines.index("The headline"))
+    assert _days(lines, start)[0] == ("text_first", "2025-11-12")
+    page = lxml.html.fromstring("<html><body><p>Other story</p><h1>The headline</h1><p>Body.</p></body></html>")
+    assert dates.headline_line(page, ["Other story", "The headline", "Body."]) == 1
+    assert dates.text_start(None) == 0 and dates.text_start(2) == 0
+
+
+def test_time_element_nearest_the_headline_wins():
+    page = lxml.html.fromstring(
+        "<html><body><ul><li><time datetime='2025-12-17'>12/17/2025</time> Other story</li></ul>"
+        "<h1>The headline</h1><p>By Jane <time datetime='2017-03-01T12:00:00Z'>03/01/2017</time></p>"
+        "<aside><time datetime='2025-01-31'>01/31/2025</time></aside></body></html>")
+    visible = ["12/17/2025", "Other story", "The headline", "By Jane", "03/01/2017", "01/31/2025"]
+    assert dates.time_tag(page) == "2025-12-17"  # without the text: the first one
+    assert dates.time_tag(page, visible, dates.headline_line(page, visible)) == "2017-03-01T12:00:00Z"
+
+
+def test_meta_dates_may_be_written_json_ld_dates_must_be_iso(no_htmldate):
+    assert dates.parse_meta_date("July 17, 2025").date().isoformat() == "2025-07-17"
+    assert _day(PAGE, None, {"meta": "July 17, 2025"}, ["No date written."]) == "2025-07-17"
+    assert _day(PAGE, None, {"json_ld": "Aug 21, 2025"}, ["No date written."]) == "2001-01-01"  # htmldate's

@@ -77,3 +77,15 @@ def test_drops(page, reason):
 def test_min_words_is_configurable():
     page = Page(id="s", path="s", kind="article", content="Too short to be an article.")
     assert isinstance(extract_page(page, ExtractConfig(min_words=3)), Article)
+
+
+def test_json_ld_article_body_replaces_a_text_cut_short():
+    from newsfuse.extract.html import BODY_GAIN, _declared_body
+
+    cut = "The council met on Tuesday. It approved the budget."
+    body = cut + " " + " ".join(f"Paragraph {i} explains what the budget pays for in the ward." for i in range(6))
+    assert _declared_body(body, cut) == body  # many times longer: the extractor stopped early
+    assert _declared_body(cut + " One more sentence.", cut) == cut  # about as long: the extracted text stays
+    assert _declared_body("<p>" + body + "</p>", cut) == cut  # markup in articleBody is not read
+    assert _declared_body("Fish &amp; chips " * 20, cut) == "Fish & chips " * 20
+    assert _declared_body(None, cut) == cut and BODY_GAIN > 1

@@ -1,11 +1,15 @@
 """The line-level cleaner: each furniture class, glued sentences, repeats, a Latin-1 page, idempotence."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from newsfuse.extract import (AD_MARKER, COMMENT_PROMPT, COUNTER, FURNITURE, REMOVAL_REASONS, CleanedText,
                               classify_line, clean_text, split_glued, split_sentences, tidy_text)
+from newsfuse.extract.repeats import printed_twice
+from newsfuse.extract.textclean import COPY_SHARE, tidy_with_words
 
 from ..conftest import TEST_DATA
 
@@ -133,3 +137,26 @@ def test_cleaning_is_idempotent(paragraphs, separator):
 def test_tidying_is_idempotent(paragraphs):
     once = tidy_text("\n".join(paragraphs))
     assert tidy_text(once.text).text == once.text
+
+
+def test_extracted_text_keeps_legitimate_repeats_and_drops_a_copied_body():
+    week = ["Warm up: 10 minutes of easy jogging and drills.", "Cool down: 10 minutes of easy jogging."]
+    plan = [f"Week {i}" for i in range(1, 5)]
+    lines = [x for heading in plan for x in (heading, f"Run {heading.lower()} intervals at tempo pace.", *week)]
+    kept, _ = tidy_with_words("\n".join(lines), furniture=False)  # as after HTML extraction
+    assert kept.text.split("\n\n") == lines  # the same lines in every week are the page's, not a copy
+    body = [f"Paragraph {i} says the council approved the budget for schools, roads and the harbour." for i in range(5)]
+    copied, words = tidy_with_words("\n".join([*body, "-", *body]), furniture=False)
+    assert copied.text.split("\n\n") == [*body, "-"] and len(words) == len(re.findall(r"\w+", " ".join(body)))
+    assert [r for r, _ in copied.removed] == ["repeated_block"] * 5
+
+
+def test_near_copies_of_long_paragraphs_stay_after_extraction():
+    offer = ("Receive {} off your purchase of three to five qualifying skincare products to create a custom set, "
+             "valid online only while supplies last, not combinable with other offers, excluding gift cards, "
+             "taxes and shipping, limit one per customer, and the company may modify or cancel the offer at any time.")
+    lines = [offer.format(amount) for amount in ("20%", "25%", "30%")]
+    assert tidy_with_words("\n".join(lines), furniture=False)[0].text.split("\n\n") == lines
+    words = [re.findall(r"\w+", line.lower()) for line in lines]
+    assert printed_twice(lines, words) != [True] * 3  # the scraped-text share (0.8) takes them for copies
+    assert printed_twice(lines, words, share=COPY_SHARE) == [True] * 3

@@ -10,13 +10,19 @@ it often stopped at a widget in the middle of the article, so trafilatura runs a
 that text wins when it is at least ``RECALL_GAIN`` times longer. On the 791 WCXB dev articles this second run
 happens on about one page in six and lifts mean word F1 from 0.938 to 0.944.
 
-The light pass after trafilatura only removes ``***`` masking: measured on the 791 WCXB dev articles, also dropping
-furniture lines lowered the word F1 (0.93806 -> 0.93787), and so did dropping repeats (-> 0.93764), because
-trafilatura has already removed most furniture and pages legitimately repeat disclaimers and table rows. What
-trafilatura left out of the page's visible text is recorded as ``("boilerplate", line)`` removals.
+The light pass after trafilatura removes ``***`` masking and a body printed twice, and nothing else: measured on
+the 791 WCXB dev articles, also dropping furniture lines lowered the word F1 (0.93806 -> 0.93787), and so did
+dropping repeated sentences (-> 0.93764), because trafilatura has already removed most furniture and pages
+legitimately repeat disclaimers and table rows. A copy is therefore only a long run of repeated paragraphs or a
+near-exact long paragraph (``textclean.tidy_with_words``: 0.9435 -> 0.9452). What trafilatura left out of the
+page's visible text is recorded as ``("boilerplate", line)`` removals.
+
+When the page's JSON-LD ``articleBody`` is ``BODY_GAIN`` times longer than the extracted text, it replaces it
+(``_declared_body``; 0.9452 -> 0.9459).
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +39,7 @@ from .textclean import CleanedText, tidy_with_words
 
 RECALL_SHARE = 0.5
 RECALL_GAIN = 1.2
+BODY_GAIN = 1.5  # JSON-LD articleBody this many times longer than the extracted text replaces it
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/]")
 _WORD = re.compile(r"\w+")
@@ -81,6 +88,7 @@ def extract_html(html: str, url: str | None, config: ExtractConfig) -> HtmlExtra
     if not text.strip():
         return None
     found: PageMetadata = read_metadata(tree, url, visible=visible)
+    text = _declared_body(found.body, text)
     if config.clean_text:
         cleaned, words = tidy_with_words(text, furniture=False)
     else:
@@ -104,6 +112,17 @@ def main_text(tree: HtmlElement, url: str | None, config: ExtractConfig) -> tupl
         if len(_WORD.findall(recall)) >= RECALL_GAIN * max(words, 1):
             text = recall
     return text, visible, tokens
+
+
+def _declared_body(body: str | None, text: str) -> str:
+    """The page's JSON-LD ``articleBody`` instead of the extracted text when it is ``BODY_GAIN`` times longer:
+    the extractor then stopped early (at a table, or a container it took for a footer). Markup in it is not
+    read. On the 24 WCXB dev articles with an articleBody, the body scores within 0.01 of the extracted text
+    when both are about as long, and the one page whose body is 3.3 times longer goes from 0.39 to 0.99."""
+    if not body or looks_like_html(body):
+        return text
+    body = html_lib.unescape(body)
+    return body if len(_WORD.findall(body)) >= BODY_GAIN * len(_WORD.findall(text)) else text
 
 
 def _trafilatura(tree: HtmlElement, url: str | None, config: ExtractConfig, favor_recall: bool = False) -> str:

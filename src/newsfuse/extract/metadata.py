@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 
-from .dates import DATE_TEXT_LINES, parse_date, published_date, time_tag
+from .dates import DATE_TEXT_LINES, headline_line, parse_date, published_date, time_tag
 
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -29,7 +29,7 @@ _TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "
 _DATE_META = ("article:published_time", "og:article:published_time", "datepublished", "publishdate", "pubdate",
               "publish-date", "publish_date", "parsely-pub-date", "sailthru.date", "dc.date.issued", "dc.date",
               "dcterms.created", "date", "article.published", "published_time", "og:published_time",
-              "citation_publication_date", "citation_date", "article:published")
+              "citation_publication_date", "citation_date", "article:published", "published")
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl",
                 "citation_author", "twitter:creator")
 _SITE_META = ("og:site_name", "application-name", "publisher")
@@ -73,9 +73,10 @@ def read_metadata(tree: HtmlElement, url: str | None = None, *, fallbacks: bool 
     title = choose_title(_h1s(tree), [ld.get("headline"), *(meta.get(k) for k in _TITLE_META), _title_tag(tree)],
                          sites)
     author = _first(_ld_author(ld.get("author")), *(_meta_author(meta.get(k)) for k in _AUTHOR_META))
+    headline = headline_line(tree, visible) if visible else None
     declared = {"meta": next((meta[k] for k in _DATE_META if k in meta), None),
-                "json_ld": ld.get("datePublished") or ld.get("dateCreated"), "time": time_tag(tree)}
-    published = published_date(tree, url, declared, visible, fallbacks=fallbacks)
+                "json_ld": ld.get("datePublished") or ld.get("dateCreated"), "time": time_tag(tree, visible, headline)}
+    published = published_date(tree, url, declared, visible, fallbacks=fallbacks, headline=headline)
     if fallbacks and author is None:
         author = (_byline(visible) if visible is not None else None) or _author_from_page(tree)
     return PageMetadata(

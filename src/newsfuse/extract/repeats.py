@@ -81,8 +81,9 @@ def drop_printed_twice(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     return ([p for p, k in zip(paragraphs, kept) if k], [p for p, k in zip(paragraphs, kept) if not k])
 
 
-def printed_twice(paragraphs: list[str], words: list[list[str]]) -> list[bool]:
-    """``drop_printed_twice`` as keep flags, given each paragraph's lowercased ``\\w+`` words.
+def printed_twice(paragraphs: list[str], words: list[list[str]], share: float = BLOCK_SHARE) -> list[bool]:
+    """``drop_printed_twice`` as keep flags, given each paragraph's lowercased ``\\w+`` words; a paragraph goes
+    when at least ``share`` of its shingles are printed elsewhere.
 
     The shingles of the whole text are computed once; a paragraph's own shingles are a slice of them. A text with
     fewer repeated shingles than a shortest long paragraph would need to go keeps everything at once (most pages).
@@ -93,7 +94,7 @@ def printed_twice(paragraphs: list[str], words: list[list[str]]) -> list[bool]:
     everything = [w for ws in words for w in ws]  # the same words as the paragraphs joined: \w+ never spans lines
     grams = [tuple(everything[i:i + COPY_SHINGLE]) for i in range(len(everything) - COPY_SHINGLE + 1)]
     counts = Counter(grams)
-    if len(grams) - len(counts) < BLOCK_SHARE * (COPY_MIN_WORDS - COPY_SHINGLE + 1):
+    if len(grams) - len(counts) < share * (COPY_MIN_WORDS - COPY_SHINGLE + 1):
         return kept
     shingles, start = [], 0
     for ws in words:
@@ -104,7 +105,7 @@ def printed_twice(paragraphs: list[str], words: list[list[str]]) -> list[bool]:
             break
         own = Counter(shingles[i])
         elsewhere = sum(1 for g in shingles[i] if counts[g] > own[g])
-        if elsewhere >= BLOCK_SHARE * len(shingles[i]):
+        if elsewhere >= share * len(shingles[i]):
             kept[i] = False
             counts.subtract(own)
     return kept
