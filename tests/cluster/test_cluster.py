@@ -265,21 +265,31 @@ def test_dated_runs_respect_the_window_against_held_stories():
 
 
 @pytest.mark.gate
+@pytest.mark.parametrize("merging", [False, True], ids=["default", "merging"])
 @pytest.mark.parametrize("name, restore", [("allsides", "load"), ("wikiref", "load"), ("allsides", "state"),
                                            ("wikiref", "state")])
-def test_gate_incremental(floors, name, restore):
+def test_gate_incremental(floors, name, restore, merging):
+    """Runs of 100 against the state of the runs before; with ``merging``, held stories a run links merge."""
     articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
-    score = score_clusters(incremental(articles, restore), gold)
-    print(name, "incremental", restore, score)
-    assert score.bcubed_f1 >= floors["cluster"][f"{name}_incremental_{restore}_bcubed_f1_floor"], str(score)
+    score = score_clusters(incremental(articles, restore, ClusterConfig(merge_held=merging)), gold)
+    mode = "incremental_merging" if merging else "incremental"
+    print(name, mode, restore, score)
+    assert score.bcubed_f1 >= floors["cluster"][f"{name}_{mode}_{restore}_bcubed_f1_floor"], str(score)
 
 
 @pytest.mark.gate
+@pytest.mark.parametrize("merging", [False, True], ids=["default", "merging"])
 @pytest.mark.parametrize("name", ["allsides", "wikiref"])
-def test_gate_online(floors, name):
+def test_gate_online(floors, name, merging):
+    """One article at a time, in published order; with ``merging``, held stories a new article links merge."""
     articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
-    assigner = StoryAssigner()
+    assigner = StoryAssigner(ClusterConfig(merge_held=merging))
     assigner.prime(articles)
-    score = score_clusters({a.id: assigner.assign(a) for a in articles}, gold)
-    print(name, "online", score)
-    assert score.bcubed_f1 >= floors["cluster"][f"{name}_online_bcubed_f1_floor"], str(score)
+    placed = {}
+    for article in articles:
+        placed[article.id] = assigner.assign(article)
+        placed = {i: assigner.merged.get(s, s) for i, s in placed.items()}
+    score = score_clusters(placed, gold)
+    mode = "online_merging" if merging else "online"
+    print(name, mode, score)
+    assert score.bcubed_f1 >= floors["cluster"][f"{name}_{mode}_bcubed_f1_floor"], str(score)

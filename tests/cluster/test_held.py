@@ -6,7 +6,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from newsfuse.cluster import Corrections, StoryAssigner, score_clusters
+from newsfuse.cluster import Corrections, StoryAssigner
 from newsfuse.config import ClusterConfig
 from newsfuse.errors import ConfigError
 from newsfuse.records import Article
@@ -127,31 +127,6 @@ def test_config_checks_the_incremental_fields():
         ClusterConfig(incremental_pair_similarity=0)
     with pytest.raises(ConfigError, match="incremental_ratio_margin"):
         ClusterConfig(incremental_ratio_margin=-0.1)
-
-
-@pytest.mark.gate
-@pytest.mark.parametrize("name, restore", [("allsides", "load"), ("wikiref", "load"), ("allsides", "state"),
-                                           ("wikiref", "state")])
-def test_gate_incremental_merging(floors, name, restore):
-    articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
-    score = score_clusters(incremental(articles, restore, ClusterConfig(merge_held=True)), gold)
-    print(name, "incremental merging", restore, score)
-    assert score.bcubed_f1 >= floors["cluster"][f"{name}_incremental_merging_{restore}_bcubed_f1_floor"], str(score)
-
-
-@pytest.mark.gate
-@pytest.mark.parametrize("name", ["allsides", "wikiref"])
-def test_gate_online_merging(floors, name):
-    articles, gold = {"allsides": allsides, "wikiref": wikiref}[name]()
-    assigner = StoryAssigner(ClusterConfig(merge_held=True))
-    assigner.prime(articles)
-    placed = {}
-    for article in articles:
-        placed[article.id] = assigner.assign(article)
-        placed = {i: assigner.merged.get(s, s) for i, s in placed.items()}
-    score = score_clusters(placed, gold)
-    print(name, "online merging", score)
-    assert score.bcubed_f1 >= floors["cluster"][f"{name}_online_merging_bcubed_f1_floor"], str(score)
 
 
 def test_centroid_rows_without_compacting_equal_the_compacted_rows():

@@ -32,6 +32,13 @@ from .test_concurrency import EXE, LOCKED, Poller, serving
 TOTAL, STEP, PORTS = 60, 20, 10
 
 
+def like_a_terminal() -> None:
+    """Start the command with Ctrl-C at its default, as a shell's foreground job has it: a runner that started
+    pytest in the background (``cmd &`` without job control) passes SIGINT ignored, and a program rightly keeps
+    an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def allsides_pages(count: int) -> list[tuple[str, str]]:
     """(title, text) of the first ``count`` AllSides articles."""
     pages = []
@@ -116,7 +123,8 @@ def test_serve_answers_while_watch_writes(tmp_path, capsys):
         poller.start()
         with log.open("wb") as err:
             watch = subprocess.Popen([str(EXE), "watch", "--sources", str(tmp_path / "sources.toml"), "--db", str(db),
-                                      "--every", "1s", "--allow-private"], stdout=subprocess.DEVNULL, stderr=err)
+                                      "--every", "1s", "--allow-private"], stdout=subprocess.DEVNULL, stderr=err,
+                                     preexec_fn=like_a_terminal)
         try:
             started = time.monotonic()
             deadline = started + 240
@@ -159,7 +167,8 @@ def test_ctrl_c_exits_130(tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text('[[sources]]\nname = "Nowhere"\nfeed = "http://127.0.0.1:9/feed.xml"\n')
     proc = subprocess.Popen([str(EXE), "watch", "--sources", str(sources), "--db", str(tmp_path / "n.db"),
-                             "--every", "1h", "--allow-private"], stderr=subprocess.PIPE)
+                             "--every", "1h", "--allow-private"], stderr=subprocess.PIPE,
+                            preexec_fn=like_a_terminal)
     deadline = time.monotonic() + 120
     while not (tmp_path / "n.db").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
