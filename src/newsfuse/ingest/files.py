@@ -57,10 +57,9 @@ def read_paths(inputs: list[str | Path], config: IngestConfig = IngestConfig()) 
 def read_file(path: Path, config: IngestConfig = IngestConfig()) -> Iterator[Page | Drop]:
     name = path.name.lower()
     if name.endswith((".warc", ".warc.gz")):  # streamed record by record: no whole-file size cap
-        from .warc import read_warc
+        from .warc import read_warc_filtered
 
-        yield from read_warc(path, config, hosts=set(config.hosts) or None, since=parse_time(config.since),
-                             until=parse_time(config.until))
+        yield from read_warc_filtered(path, config)
         return
     if name.endswith(".parquet"):  # read row group by row group
         from .parquet import read_parquet

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import IngestConfig
 from ..records import Drop, Page
-from .files import UNREADABLE, iter_paths, parse_time, read_file, read_jsonl_file
+from .files import UNREADABLE, iter_paths, read_file, read_jsonl_file
 
 DOCUMENTS_PER_SHARD = 64  # a JSON Lines or WARC shard; html and text files are one shard each
 
@@ -98,11 +98,10 @@ def read_shard(shard: Shard, config: IngestConfig = IngestConfig()) -> Iterator[
     elif shard.kind == "lines":
         yield from read_jsonl_file(Path(shard.path), config, shard.start, shard.end, shard.first)
     elif shard.kind == "warc":
-        from .warc import read_warc
+        from .warc import read_warc_filtered
 
-        yield from read_warc(shard.path, config, hosts=set(config.hosts) or None, since=parse_time(config.since),
-                             until=parse_time(config.until), start=shard.start, first=shard.first,
-                             count=shard.end - shard.first)
+        yield from read_warc_filtered(shard.path, config, start=shard.start, first=shard.first,
+                                      count=shard.end - shard.first)
     elif shard.kind == "rows":
         from .parquet import read_parquet
 

@@ -104,4 +104,12 @@ def _page(record, where: str, config: IngestConfig, wanted: set[str] | None, sin
                 url=url, published=captured)
 
 
-__all__ = ["BAD_WARC", "host_matches", "read_warc"]
+def read_warc_filtered(path: str | Path, config: IngestConfig = IngestConfig(), *, start: int = 0, first: int = 0,
+                       count: int | None = None) -> Iterator[Page | Drop]:
+    """:func:`read_warc` with the host and capture-time filters of ``config`` (``--host``, ``--since``,
+    ``--until``): how the file reader and the shard reader both read an archive."""
+    yield from read_warc(path, config, hosts=set(config.hosts) or None, since=parse_time(config.since),
+                         until=parse_time(config.until), start=start, first=first, count=count)
+
+
+__all__ = ["BAD_WARC", "host_matches", "read_warc", "read_warc_filtered"]
