@@ -68,6 +68,22 @@ Batch error analysis (allsides, 2026-11-27): 49 impure clusters; of the 52 merge
   Headline figures as a penalty (a pair whose titles both state quantities, years aside, and share none, weighed
   x0.8/0.6/0.4; 169 of allsides' 921 titles have one): allsides 0.841/0.834/0.830, wikiref 0.914/0.915/0.915.
   Not adopted: nothing here separates events of one topic without dates, and batch mode is unchanged.
+Issue #5 (2026-11-27, later; bench/tune_cluster.py has the grid and the choice rule): the merges of two whole events
+  are told apart by set overlap, not by similarity: the terms at least half of the smaller cluster's members use
+  (its core: the event's numbers, weekday, names) are mostly in no member of the other (ClusterConfig.distinct_core
+  0.35: refuse when more than 35% of the core's idf weight is). Wikiref's topic merges share their core (its
+  figures do not move for any share from 0.3 up). Tried on the way: the smaller core instead of both cores (a large
+  loose cluster's core shrinks to generic words, so "both" failed open and a 33-article Mueller cluster formed):
+  0.873 -> 0.887; "either" core: wikiref 0.55-0.87. Recall: a third report joining a tight pair was refused by
+  cohesion_ratio x the pair's cosine (0.5 -> 0.28); the cohesion a join is held to is capped (join_cohesion_cap
+  0.3), off with held stories. Figures: allsides 0.840 -> 0.884 (P/R 0.794/0.893 -> 0.862/0.907, 310 clusters vs
+  307), halves by gold story 0.866/0.895 -> 0.903/0.926; wikiref 0.914 unchanged (halves 0.942/0.949); with the
+  dense term 0.855 -> 0.879 / 0.924. Also measured and not adopted: a lead-weekday penalty on pairs (x0.4 when
+  both leads name weekdays and share none: 97% of such allsides pairs at cosine >= 0.1 are different events, but
+  on wikiref most are one topic): +0.005-0.015; weekday tokens, whole-number tokens ("1.5", "444,000"): < +0.005;
+  a join ratio factor (0.64 x cohesion_ratio) instead of the cap: batch 0.881 but incremental allsides 0.69;
+  forbidding all merges of two multi-article clusters: allsides 0.879, wikiref 0.33. Still missing for 0.90:
+  stray singles joining a complete story (18 stories 3+1), and pairs of triples whose cores overlap (14).
 Speed with embeddings (--embeddings 2000, loaded machine, load average ~7 on 2 cores): assign_many 11 articles/s
   wall, 22 articles per CPU-second (the model is nearly all of it); assign() p50 338 ms / p95 1,886 ms.
 Prints figures; asserts nothing.

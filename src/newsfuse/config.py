@@ -102,6 +102,18 @@ class ClusterConfig:
     cohesion_ratio: float = 0.55  # ...and at least this fraction of the clusters' own average inner cosine
     pair_similarity: float = 0.15  # minimum cosine for two single articles to found a story together (see
     # bench/cluster.py: 0.15 has the best worst case of the incremental gates; batch moves by < 0.01)
+    # Two rules for undated news, where one topic's separate events share most words (bench/tune_cluster.py):
+    # when one article joins a story, the story's cohesion counts only up to join_cohesion_cap (a story of two
+    # near-identical reports, cosine 0.5, would otherwise ask a third, differently worded one for an average cosine
+    # of 0.28); batch mode only (and an incremental run with no held story, which is batch mode), off with
+    # merge_held, whose stricter rule trades missed joins for later merges; 1 turns it off. And two multi-article
+    # clusters do not merge when the smaller one's core (terms in at least half of its members, and two) has more
+    # than distinct_core of its idf weight in terms no member of the other uses: two events (weekly jobless-claims
+    # reports), each with its own numbers, days and names; 1 turns it off. With the dense term on,
+    # dense_distinct_core replaces it (its merges differ: at 0.35-0.4 wikiref's topics split, 0.924 -> 0.906).
+    join_cohesion_cap: float = 0.3
+    distinct_core: float = 0.35
+    dense_distinct_core: float = 0.6
     # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
     centroid_terms: int = 300
     # Incremental mode: two held stories a later run links (by the rule below) are merged, the newer becoming an
@@ -130,6 +142,11 @@ class ClusterConfig:
         _check(0 < self.pair_similarity < 1,
                f"cluster.pair_similarity is a cosine in (0, 1), got {self.pair_similarity}")
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
+        _check(0 < self.join_cohesion_cap <= 1, f"cluster.join_cohesion_cap is a cosine in (0, 1] (1 turns the "
+               f"cap off), got {self.join_cohesion_cap}")
+        for name in ("distinct_core", "dense_distinct_core"):
+            _check(0 < getattr(self, name) <= 1, f"cluster.{name} is a share of a cluster's core terms in (0, 1] "
+                   f"(1 turns the check off), got {getattr(self, name)}")
         _check(isinstance(self.centroid_terms, int) and self.centroid_terms >= 0,
                f"cluster.centroid_terms must be a whole number >= 0 (0 keeps every term), got {self.centroid_terms!r}")
         _check(isinstance(self.merge_held, bool), f"cluster.merge_held must be true or false, got {self.merge_held!r}")

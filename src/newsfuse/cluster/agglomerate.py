@@ -10,6 +10,14 @@ the time window (the gap between the two clusters' date ranges exceeds ``window_
 no time term) and the analyst's ``Corrections`` (splits and exclusions). A refused pair is tried again only
 after one of its clusters has changed.
 
+Two rules for undated news, where one topic's separate events (weekly jobless-claims reports, a refugee cap kept
+then raised) share most words (bench/tune_cluster.py): two multi-article clusters do not merge when the smaller
+one's core, the terms at least half of its members (and two) use, has more than ``distinct_core`` of its idf
+weight in terms no member of the other uses: each event has its own numbers, days and names (with the dense term,
+``dense_distinct_core``). And when one article joins a story, the story's cohesion counts only up to
+``join_cohesion_cap``, so that a story of two near-identical reports does not ask a third, differently worded one
+to be as close (batch mode, or a run with no held story; off with ``merge_held``).
+
 Seeds (``agglomerate_with_seeds``): the incremental mode passes stories already held as fixed clusters (their
 size, inner cosine sum, date range and id) linked to the new rows by the sums of cosines ``centroid . v`` (a
 story's centroid is the sum of its members' unit vectors, so that sum is exactly what average linkage needs).
@@ -82,10 +90,58 @@ class _Cluster:
         return self.inner / (self.size * (self.size - 1) / 2) if self.size > 1 else math.nan
 
 
+class _Cores:
+    """Which terms each row has (the nonzero columns of its TF-IDF row, rows ``offset``.. of the merger) and the
+    batch's idf of every column, for the distinct-core test between two multi-article clusters."""
+
+    def __init__(self, vectors: sp.csr_matrix, limit: float, offset: int = 0) -> None:
+        self.rows, self.limit, self.offset = vectors.tocsr(), limit, offset
+        self._idf: tuple[np.ndarray, np.ndarray] | None = None  # (used columns, their idf), on first use
+
+    def idf(self, terms: np.ndarray) -> np.ndarray:
+        if self._idf is None:
+            columns, df = np.unique(self.rows.indices, return_counts=True)
+            self._idf = columns, np.log((1.0 + self.rows.shape[0]) / (1.0 + df)) + 1.0
+        columns, idf = self._idf
+        return idf[np.searchsorted(columns, terms)]
+
+    def _terms(self, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.rows[np.asarray(members) - self.offset]
+        return np.unique(rows.indices, return_counts=True)
+
+    def exclusive(self, members: list[int], others: np.ndarray) -> float:
+        """The idf-weighted share of ``members``' core terms (in at least half of them, and at least two) that
+        no row of the other cluster has (``others``: its terms, sorted)."""
+        terms, counts = self._terms(members)
+        core = terms[counts >= max(2, math.ceil(len(members) / 2))]
+        weights = self.idf(core)
+        total = weights.sum()
+        return float(weights[~np.isin(core, others, assume_unique=True)].sum() / total) if total > 0 else 0.0
+
+    def distinct(self, a: list[int], b: list[int]) -> bool:
+        """Whether the smaller cluster has more than ``limit`` of its core that the larger lacks: two events (the
+        smaller one's core, as a large cluster of loosely related articles keeps only a few generic terms in
+        half of its members; of two clusters of one size, the lower share)."""
+        if self.limit >= 1.0:
+            return False
+        if len(a) > len(b):
+            a, b = b, a
+        share = self.exclusive(a, self._terms(b)[0])
+        if share > self.limit and len(a) == len(b):
+            share = min(share, self.exclusive(b, self._terms(a)[0]))
+        return share > self.limit
+
+    @classmethod
+    def of(cls, vectors: sp.csr_matrix, config: ClusterConfig, term: DenseTerm | None, offset: int = 0) -> "_Cores":
+        """With the dense term on, its own share (``dense_distinct_core``), as its own cohesion ratio."""
+        return cls(vectors, config.distinct_core if term is None else config.dense_distinct_core, offset)
+
+
 class _Merger:
     def __init__(self, n: int, times: np.ndarray, config: ClusterConfig, story_ids: Sequence[str],
-                 corrections: Corrections, merge_seeds: bool = False) -> None:
-        self.config, self.story_ids, self.merge_seeds = config, story_ids, merge_seeds
+                 corrections: Corrections, merge_seeds: bool = False, cores: "_Cores | None" = None) -> None:
+        self.config, self.story_ids, self.merge_seeds, self.cores = config, story_ids, merge_seeds, cores
+        self.loose_joins = not config.merge_held  # see join_cohesion_cap; agglomerate_with_seeds: only without seeds
         self.clusters = {i: _Cluster(i, first=float(times[i]), last=float(times[i])) for i in range(n)}
         for i, story_id in enumerate(story_ids):
             article_id = story_id[1:]
@@ -119,7 +175,13 @@ class _Merger:
         if not cohesions:
             return average >= self.config.pair_similarity
         reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
-        return average >= self.config.cohesion_ratio * reference
+        if len(cohesions) == 1 and self.loose_joins:  # one article joins a story: its cohesion counts up to a cap
+            reference = min(reference, self.config.join_cohesion_cap)
+        if average < self.config.cohesion_ratio * reference:
+            return False
+        if len(cohesions) == 1 or self.cores is None or a.seed or b.seed:
+            return True
+        return not self.cores.distinct(self.members[a.founder], self.members[b.founder])
 
     def merge(self, a: int, b: int) -> None:
         keep, gone = (a, b) if self.clusters[a].founder < self.clusters[b].founder else (b, a)
@@ -167,7 +229,8 @@ def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[s
     ``times`` are POSIX seconds (nan when undated); ``story_ids[i]`` is the id row i would found a story with;
     ``dense``/``term``: the optional dense term (see ``similar_pairs``).
     """
-    merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections())
+    merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections(),
+                     cores=_Cores.of(vectors, config, term if dense is not None else None))
     members = merger.run(similar_pairs(vectors, dense=dense, term=term))
     founder_of = [0] * vectors.shape[0]
     for rows in members.values():
@@ -216,7 +279,9 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
     k, n = len(seeds), vectors.shape[0]
     merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
                      config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections(),
-                     merge_seeds=config.merge_held)
+                     merge_seeds=config.merge_held,
+                     cores=_Cores.of(vectors, config, term if dense is not None else None, offset=k))
+    merger.loose_joins = merger.loose_joins and not seeds
     for i, seed in enumerate(seeds):
         cluster = merger.clusters[i]
         cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
