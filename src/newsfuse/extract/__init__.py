@@ -3,7 +3,8 @@
 ``extract_page(page, config)`` is the entry point. By ``page.kind``:
 
 - ``"html"``: trafilatura finds the main text (``html.py``), the page's JSON-LD, meta tags and bylines give the
-  metadata (``metadata.py``), then a light pass removes ``***`` masking and a body printed twice;
+  metadata (``metadata.py``), then a light pass restores dropped headings, drops the headline and a trailing
+  author box, and removes ``***`` masking and a body printed twice;
 - ``"text"``: page text a scraper saved goes through the line-level cleaner (``clean_text``);
 - ``"article"``: text that is already clean keeps its metadata and only loses ``***`` masking.
 

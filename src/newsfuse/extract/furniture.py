@@ -96,4 +96,29 @@ def _is_schedule(text: str, words: list[str]) -> bool:
     return bool(_CLOCK.search(text) or _SCHEDULE.search(text))
 
 
-__all__ = ["AD_MARKER", "COMMENT_PROMPT", "COUNTER", "FURNITURE", "classify_line"]
+
+BIO_LINES = 3  # an author box is one of the last lines of the extracted text
+BIO_MIN_WORDS = 8  # "Jane Doe" alone is a byline; a bio is a sentence about her
+_AUTHOR_MAX_WORDS = 4  # longer author fields are lists of names or whole bylines
+
+
+def drop_author_bio(lines: list[str], author: str | None) -> tuple[list[str], list[str]]:
+    """``lines`` without a trailing author box: the first of the last ``BIO_LINES`` non-empty lines that starts
+    with the page's author ("Jane Doe is a health writer who ...", at least ``BIO_MIN_WORDS`` words), and the lines
+    after it. Returns (kept, dropped).
+
+    Measured on the 791 WCXB dev articles, with the author newsfuse reads from the page: 25 pages change, sum of
+    word F1 +0.25 (even pages +0.21, odd +0.05); dropping only that line +0.16; looking for the name anywhere in
+    the line's first words instead of at its start -0.11 (an article's last paragraph often quotes its author)."""
+    name = _WORD.findall((author or "").lower())
+    if not name or len(name) > _AUTHOR_MAX_WORDS:
+        return lines, []
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for i in filled[-BIO_LINES:]:
+        words = _WORD.findall(lines[i].lower())
+        if len(words) >= BIO_MIN_WORDS and words[:len(name)] == name:
+            return lines[:i], lines[i:]
+    return lines, []
+
+
+__all__ = ["AD_MARKER", "BIO_LINES", "COMMENT_PROMPT", "COUNTER", "FURNITURE", "classify_line", "drop_author_bio"]
