@@ -84,6 +84,20 @@ Issue #5 (2026-11-27, later; bench/tune_cluster.py has the grid and the choice r
   a join ratio factor (0.64 x cohesion_ratio) instead of the cap: batch 0.881 but incremental allsides 0.69;
   forbidding all merges of two multi-article clusters: allsides 0.879, wikiref 0.33. Still missing for 0.90:
   stray singles joining a complete story (18 stories 3+1), and pairs of triples whose cores overlap (14).
+Issue #5, stray joins (2026-11-27, bench/tune_cluster.py --prior/--titles): of 592 single-article joins, those into
+  a story of 3+ members were wrong 51 of 57 times, about 10 of them let in by the join cap alone (a tight story of
+  three, cohesion 0.4-0.75, taking a same-topic article at 0.19-0.23). The cap now holds for a pair only; a story of
+  p pairs is held to cap + (cohesion - cap) x (p - 1) / (p - 1 + join_cap_pairs), join_cap_pairs 0 (grid 0-8 and
+  the hard cap: allsides 0.889-0.888 vs 0.884 at distinct_core 0.35, +0.004-0.006 at every distinct_core, on both
+  halves; wikiref unchanged): allsides 0.889 (P/R 0.875/0.904, 318 clusters; 3+1 stories 18 -> 12), halves
+  0.905/0.929; wikiref 0.914. Measured and not adopted: a margin over the joining article's second-best cluster
+  (0.01: allsides 0.895, wikiref 0.811; only against clusters the target could not merge with: wikiref half A
+  0.766); the joining article must hold (1 - T) of a 3+ story's core idf weight (T 0.5: allsides 0.893, wikiref
+  0.838; wikiref's long articles miss much of an early tight cluster's core); ejecting a member far below its
+  cluster's cohesion afterwards (at ratio < 0.5 of the rest's cohesion: 19 right members vs 8 strays of 819, not
+  separable; the core share of the rest likewise: 197 vs 31 at 0.5); the title counted 2-6 times (document_text,
+  both modes): allsides 0.888/0.895/0.900/0.895/0.887, wikiref 0.930/0.926 (x3-6), but online allsides drops
+  to 0.754-0.756 (floor 0.76) with x3/x4: a peak cell at x4, and it would need assign() to read the title once.
 Speed with embeddings (--embeddings 2000, loaded machine, load average ~7 on 2 cores): assign_many 11 articles/s
   wall, 22 articles per CPU-second (the model is nearly all of it); assign() p50 338 ms / p95 1,886 ms.
 Prints figures; asserts nothing.

@@ -112,6 +112,11 @@ class ClusterConfig:
     # reports), each with its own numbers, days and names; 1 turns it off. With the dense term on,
     # dense_distinct_core replaces it (its merges differ: at 0.35-0.4 wikiref's topics split, 0.924 -> 0.906).
     join_cohesion_cap: float = 0.3
+    # The cap holds for a pair (its one cosine says nothing of the story's spread); a story of p > 1 pairs is held
+    # to cap + (cohesion - cap) x (p - 1) / (p - 1 + join_cap_pairs): the cap weighs as join_cap_pairs pairs, and
+    # a stray article of the topic no longer joins a complete tight story on the cap alone (bench/tune_cluster.py
+    # --prior); 0 holds such a story to its own cohesion, a large value is the hard cap (the rule before).
+    join_cap_pairs: float = 0.0
     distinct_core: float = 0.35
     dense_distinct_core: float = 0.6
     # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
@@ -144,6 +149,8 @@ class ClusterConfig:
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
         _check(0 < self.join_cohesion_cap <= 1, f"cluster.join_cohesion_cap is a cosine in (0, 1] (1 turns the "
                f"cap off), got {self.join_cohesion_cap}")
+        _check(0 <= self.join_cap_pairs < float("inf"), f"cluster.join_cap_pairs is a "
+               f"number of pairs >= 0, got {self.join_cap_pairs}")
         for name in ("distinct_core", "dense_distinct_core"):
             _check(0 < getattr(self, name) <= 1, f"cluster.{name} is a share of a cluster's core terms in (0, 1] "
                    f"(1 turns the check off), got {getattr(self, name)}")

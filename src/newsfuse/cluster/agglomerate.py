@@ -16,7 +16,9 @@ one's core, the terms at least half of its members (and two) use, has more than 
 weight in terms no member of the other uses: each event has its own numbers, days and names (with the dense term,
 ``dense_distinct_core``). And when one article joins a story, the story's cohesion counts only up to
 ``join_cohesion_cap``, so that a story of two near-identical reports does not ask a third, differently worded one
-to be as close (batch mode, or a run with no held story; off with ``merge_held``).
+to be as close (batch mode, or a run with no held story; off with ``merge_held``). A story of three or more has
+shown its spread, though: its excess over the cap counts by its pairs beyond the first against ``join_cap_pairs``
+(``join_reference``), so a stray of the same topic does not join a complete tight story on the cap alone.
 
 Seeds (``agglomerate_with_seeds``): the incremental mode passes stories already held as fixed clusters (their
 size, inner cosine sum, date range and id) linked to the new rows by the sums of cosines ``centroid . v`` (a
@@ -175,13 +177,23 @@ class _Merger:
         if not cohesions:
             return average >= self.config.pair_similarity
         reference = sum(c * s for c, s in cohesions) / sum(s for _, s in cohesions)
-        if len(cohesions) == 1 and self.loose_joins:  # one article joins a story: its cohesion counts up to a cap
-            reference = min(reference, self.config.join_cohesion_cap)
+        if len(cohesions) == 1 and self.loose_joins:  # one article joins a story: its cohesion shrunk to a cap
+            reference = self.join_reference(reference, cohesions[0][1])
         if average < self.config.cohesion_ratio * reference:
             return False
         if len(cohesions) == 1 or self.cores is None or a.seed or b.seed:
             return True
         return not self.cores.distinct(self.members[a.founder], self.members[b.founder])
+
+    def join_reference(self, cohesion: float, size: int) -> float:
+        """The cohesion a story of ``size`` members holds one joining article to: above ``join_cohesion_cap``,
+        the cap plus the excess weighed by its pairs beyond the first against ``join_cap_pairs`` (a pair's one
+        cosine says nothing of its spread: the cap; a story of three near-identical reports is held closer)."""
+        cap = self.config.join_cohesion_cap
+        evidence = size * (size - 1) / 2 - 1
+        if cohesion <= cap or evidence <= 0:
+            return min(cohesion, cap)
+        return cap + (cohesion - cap) * evidence / (evidence + self.config.join_cap_pairs)
 
     def merge(self, a: int, b: int) -> None:
         keep, gone = (a, b) if self.clusters[a].founder < self.clusters[b].founder else (b, a)

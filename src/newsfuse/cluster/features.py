@@ -111,9 +111,10 @@ def plain_tokens(text: str) -> list[str]:
 
 
 def batch_vectors(articles: list[Article]) -> sp.csr_matrix:
-    """One L2-normalised TF-IDF row per article over title + body, fitted on the batch (sublinear tf, smooth
-    idf). One joint vector beats a weighted sum of per-field cosines on both dev sets (bench/cluster.py)."""
-    texts = [(a.title or "") + "\n" + a.text for a in articles]
+    """One L2-normalised TF-IDF row per article over ``document_text`` (title + body), fitted on the batch
+    (sublinear tf, smooth idf). One joint vector beats a weighted sum of per-field cosines on both dev sets
+    (bench/cluster.py)."""
+    texts = [document_text(a) for a in articles]
     vectorizer = TfidfVectorizer(analyzer=plain_tokens, sublinear_tf=True, dtype=np.float64)
     try:
         return vectorizer.fit_transform(texts).tocsr()
@@ -125,9 +126,13 @@ _PLAIN_VECTORIZER = HashingVectorizer(n_features=N_FEATURES, alternate_sign=Fals
                                       dtype=np.float64)
 
 
+TITLE_REPEATS = 1  # how many times the title is read (bench/tune_cluster.py --titles: 4 lifts batch, not online)
+
+
 def document_text(article: Article) -> str:
-    """The text story similarity reads: title + body."""
-    return (article.title or "") + "\n" + article.text
+    """The text story similarity reads (batch and incremental modes alike): the title ``TITLE_REPEATS`` times,
+    then the body."""
+    return ((article.title or "") + "\n") * TITLE_REPEATS + article.text
 
 
 def hashed_counts(articles: list[Article]) -> sp.csr_matrix:
