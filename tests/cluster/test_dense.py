@@ -16,7 +16,7 @@ from newsfuse.cluster.features import plain_tokens
 from newsfuse.config import ClusterConfig
 from newsfuse.errors import ConfigError, MissingDependencyError
 
-from .test_cluster import allsides, seed_articles, wikiref
+from .test_cluster import NO_MERGING, allsides, seed_articles, wikiref
 
 DIM = 64
 
@@ -68,7 +68,7 @@ def test_dense_term_combines_sums_linearly():
 def test_batch_and_incremental_agree_with_a_dense_term():
     articles, _ = wikiref()
     batch = cluster_articles(articles[:60], dense=fake_embed)
-    assert StoryAssigner(dense=fake_embed).assign_many(articles[:60]) == batch
+    assert StoryAssigner(NO_MERGING, dense=fake_embed).assign_many(articles[:60]) == batch
     seeds = seed_articles()
     assert len(set(cluster_articles(seeds, dense=fake_embed).values())) == 1
 

@@ -16,7 +16,8 @@ one's core, the terms at least half of its members (and two) use, has more than 
 weight in terms no member of the other uses: each event has its own numbers, days and names (with the dense term,
 ``dense_distinct_core``). And when one article joins a story, the story's cohesion counts only up to
 ``join_cohesion_cap``, so that a story of two near-identical reports does not ask a third, differently worded one
-to be as close (batch mode, or a run with no held story; off with ``merge_held``). A story of three or more has
+to be as close (batch mode, whatever ``merge_held`` says; in incremental mode only a run with no held story and
+``merge_held`` off, which is then batch mode). A story of three or more has
 shown its spread, though: its excess over the cap counts by its pairs beyond the first against ``join_cap_pairs``
 (``join_reference``), so a stray of the same topic does not join a complete tight story on the cap alone.
 
@@ -141,9 +142,10 @@ class _Cores:
 
 class _Merger:
     def __init__(self, n: int, times: np.ndarray, config: ClusterConfig, story_ids: Sequence[str],
-                 corrections: Corrections, merge_seeds: bool = False, cores: "_Cores | None" = None) -> None:
+                 corrections: Corrections, merge_seeds: bool = False, cores: "_Cores | None" = None,
+                 loose_joins: bool = True) -> None:
         self.config, self.story_ids, self.merge_seeds, self.cores = config, story_ids, merge_seeds, cores
-        self.loose_joins = not config.merge_held  # see join_cohesion_cap; agglomerate_with_seeds: only without seeds
+        self.loose_joins = loose_joins  # see join_cohesion_cap: batch mode, and a first run without merge_held
         self.clusters = {i: _Cluster(i, first=float(times[i]), last=float(times[i])) for i in range(n)}
         for i, story_id in enumerate(story_ids):
             article_id = story_id[1:]
@@ -292,8 +294,8 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
     merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
                      config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections(),
                      merge_seeds=config.merge_held,
-                     cores=_Cores.of(vectors, config, term if dense is not None else None, offset=k))
-    merger.loose_joins = merger.loose_joins and not seeds
+                     cores=_Cores.of(vectors, config, term if dense is not None else None, offset=k),
+                     loose_joins=not seeds and not config.merge_held)
     for i, seed in enumerate(seeds):
         cluster = merger.clusters[i]
         cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
