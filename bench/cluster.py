@@ -5,7 +5,7 @@ Run: .venv/bin/python -u bench/cluster.py [n_stored]       speed with n_stored a
      .venv/bin/python bench/cluster.py --tune             B-cubed F1 on the two dev sets over a grid
      .venv/bin/python bench/cluster.py --tune dense       the dense term's weight/baseline/cohesion ratio grid
      .venv/bin/python bench/cluster.py --tune incremental merge_held's stricter rule: margin x pair similarity grid
-     .venv/bin/python -u bench/cluster.py --merge-held [n_stored]   speed with merge_held on
+     .venv/bin/python -u bench/cluster.py --no-merge-held [n_stored]   speed with merge_held off (on by default)
      .venv/bin/python bench/cluster.py --score            B-cubed of batch mode on both sets, without and with
                                                           embeddings, and the embedding rate
 
@@ -328,6 +328,6 @@ if __name__ == "__main__":
 
         speed(int(args[1]) if len(args) > 1 else 10_000, dense=embed_articles)
     else:
-        held = "--merge-held" in args
-        numbers = [a for a in args if a != "--merge-held"]
-        speed(int(numbers[0]) if numbers else 10_000, config=ClusterConfig(merge_held=held))
+        off = "--no-merge-held" in args
+        numbers = [a for a in args if a != "--no-merge-held"]
+        speed(int(numbers[0]) if numbers else 10_000, config=ClusterConfig(merge_held=not off))
