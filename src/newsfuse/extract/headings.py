@@ -20,6 +20,8 @@ import re
 
 from lxml.html import HtmlElement
 
+from .repeats import sentence_key
+
 HEADING_WORDS = 20  # longer "headings" are styled paragraphs or teasers
 NEXT_WORDS = 4  # the block after a restored heading is a paragraph, not a one-word label
 
@@ -48,9 +50,9 @@ def restore_headings(tree: HtmlElement, text: str, words: list[str] | None = Non
     missing = {}  # the headings whose words are not in the text: most pages have none, or only in menus
     for heading in tree.iter(*_HEADING_TAGS):
         shown = _text(heading)
-        words = _WORD.findall(shown.lower())
-        if words and len(words) <= HEADING_WORDS and not _kept(words, joined):
-            missing[heading] = (shown, words)
+        heading_words = _WORD.findall(shown.lower())
+        if heading_words and len(heading_words) <= HEADING_WORDS and not _kept(heading_words, joined):
+            missing[heading] = (shown, heading_words)
     if not missing:
         return text
     blocks = list(tree.iter(*_BLOCK_TAGS))  # the same element objects as above: lxml reuses a live proxy
@@ -63,7 +65,7 @@ def restore_headings(tree: HtmlElement, text: str, words: list[str] | None = Non
             shown, words_of[i] = missing[block]
             after = _between_kept(blocks, words_of, i, joined)
             if after and not keys:
-                keys = [" ".join(_WORD.findall(line.lower())) for line in lines]
+                keys = [sentence_key(line) for line in lines]
             line = _line_starting(keys, after) if after else None
             if line is not None:
                 inserts.setdefault(line, []).append(shown)
@@ -114,8 +116,8 @@ def drop_headline(text: str, title: str | None) -> tuple[str, str | None]:
         return text, None
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    wanted = _WORD.findall(title.lower())
-    if first is None or not wanted or _WORD.findall(lines[first].lower()) != wanted:
+    wanted = sentence_key(title)
+    if first is None or not wanted or sentence_key(lines[first]) != wanted:
         return text, None
     return "\n".join(lines[first + 1:]), lines[first].strip()
 
