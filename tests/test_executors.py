@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 
 from newsfuse.errors import ConfigError
@@ -38,3 +40,27 @@ def test_bad_settings_are_refused():
     for settings in ({"workers": -1}, {"chunk": 0}, {"window": 0}):
         with pytest.raises(ConfigError):
             LocalExecutor(**settings)
+
+
+def model_loaded(_: int) -> bool:
+    from newsfuse.nlp import model
+
+    return "nlp" in model._STATE
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_workers_start_with_what_the_parent_preloaded():
+    """``pipeline.preload`` loads the entity model once, in the parent; forked workers have it without loading."""
+    from newsfuse.nlp import model
+    from newsfuse.pipeline import preload
+
+    executor = LocalExecutor(workers=2, min_parallel=4)
+    assert executor.forks and not LocalExecutor(workers=1).forks
+    saved = model._STATE.pop("nlp", None)
+    try:
+        assert not any(executor.map(model_loaded, range(8)))  # nothing loaded: nor are the workers
+        preload(entities=True)
+        assert all(executor.map(model_loaded, range(8)))
+    finally:
+        if saved is not None:
+            model._STATE["nlp"] = saved

@@ -93,16 +93,24 @@ def select(sentences: Sequence[Sentence], prior: np.ndarray, vectors: np.ndarray
     """Greedy coverage: each step takes the sentence whose not-yet-covered concepts weigh most (times its
     prior), skipping restatements of chosen sentences, while sentences fit in ``words``."""
     pool = [i for i, s in enumerate(sentences) if s.summarisable and s.words <= words]
+    uncovered = {i: sum(weight.get(u, 0) for u in units[i]) for i in pool}  # weight of each one's new concepts
+    holders: dict = {}
+    for i in pool:
+        for unit in units[i]:
+            holders.setdefault(unit, []).append(i)
     covered: set = set()
     chosen: list[int] = []
     used = 0
     while pool:
-        gains = [prior[i] * sum(weight.get(u, 0) for u in units[i] - covered) for i in pool]
+        gains = prior[pool] * np.array([uncovered[i] for i in pool], dtype=float)
         best = pool[int(np.argmax(gains))]
-        if max(gains) <= 0:
+        if gains.max() <= 0:
             break
         chosen.append(best)
         used += sentences[best].words
+        for unit in units[best] - covered:
+            for i in holders[unit]:
+                uncovered[i] -= weight.get(unit, 0)
         covered |= units[best]
         near = vectors[pool] @ vectors[best]
         pool = [i for i, sim in zip(pool, near) if i != best and sim < weights.duplicate
