@@ -111,14 +111,17 @@ class ClusterConfig:
     # than distinct_core of its idf weight in terms no member of the other uses: two events (weekly jobless-claims
     # reports), each with its own numbers, days and names; 1 turns it off. With the dense term on,
     # dense_distinct_core replaces it (its merges differ: at 0.35-0.4 wikiref's topics split, 0.924 -> 0.906).
+    # 2026-11-28: batch mode reads its own terms (features.batch_vectors: stemmed, the title thrice), retuned with
+    # bench/tune_cluster.py (grid, --dense): distinct_core 0.35 -> 0.3, dense_distinct_core 0.6 -> 0.375 (with the
+    # dense term's batch_cohesion_ratio 0.6).
     join_cohesion_cap: float = 0.3
     # The cap holds for a pair (its one cosine says nothing of the story's spread); a story of p > 1 pairs is held
     # to cap + (cohesion - cap) x (p - 1) / (p - 1 + join_cap_pairs): the cap weighs as join_cap_pairs pairs, and
     # a stray article of the topic no longer joins a complete tight story on the cap alone (bench/tune_cluster.py
     # --prior); 0 holds such a story to its own cohesion, a large value is the hard cap (the rule before).
     join_cap_pairs: float = 0.0
-    distinct_core: float = 0.35
-    dense_distinct_core: float = 0.6
+    distinct_core: float = 0.3
+    dense_distinct_core: float = 0.375
     # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
     centroid_terms: int = 300
     # Incremental mode: two held stories a later run links (by the rule below) are merged, the newer becoming an
@@ -130,7 +133,8 @@ class ClusterConfig:
     # cluster gates, merging vs not: incremental allsides 0.726 -> 0.787, wikiref 0.814 -> 0.910; online allsides
     # 0.764 -> 0.781, wikiref 0.609 -> 0.886): `newsfuse run` and `watch` apply the merges to the store
     # (Runner._merge_held). Batch mode (`newsfuse cluster`) is the same either way. Off (`[cluster] merge_held =
-    # false`), incremental mode never merges held stories, and a first run into an empty store equals batch mode.
+    # false`), incremental mode never merges held stories, and a first run into an empty store is batch mode's rule
+    # over incremental mode's terms (cluster_articles(..., vectors=features.incremental_vectors)).
     merge_held: bool = True
     incremental_ratio_margin: float = 0.03
     incremental_pair_similarity: float = 0.25

@@ -5,15 +5,19 @@ formed by average-linkage agglomeration with a cohesion check (``agglomerate``).
 original's story. Story ids are ``story_id_for`` the earliest article (time order, then id) of each cluster, so
 the result does not depend on input order; the analyst's ``Corrections`` are respected and their merges resolved.
 With the dense term (``embed.py``: the config's embeddings mode, or a ``dense`` embedder passed in), pair
-similarities combine the TF-IDF and embedding cosines and the term's own cohesion ratio applies.
+similarities combine the TF-IDF and embedding cosines and the term's own cohesion ratio applies (its batch one,
+``batch_cohesion_ratio``, over batch mode's terms). Batch mode reads its own terms (``features.batch_vectors``:
+stemmed, the title thrice); ``vectors=features.incremental_vectors`` gives incremental mode's, and then the result
+is what an empty ``StoryAssigner`` with ``merge_held`` off makes of the same articles.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..config import ClusterConfig, DedupConfig
 from ..dedup import Deduplicator, time_order
@@ -28,13 +32,15 @@ from .features import batch_vectors
 def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None = None,
                      dedup_config: DedupConfig | None = None,
                      corrections: Corrections | None = None, dense: DenseFeatures | None = None,
-                     term: DenseTerm = DENSE_TERM) -> dict[str, str]:
+                     term: DenseTerm = DENSE_TERM,
+                     vectors: Callable[[list[Article]], sp.csr_matrix] = batch_vectors) -> dict[str, str]:
     """Map each article id to a story id.
 
     Articles are sorted by published time (undated last, then id); each goes through dedup, and a copy joins its
     original's story; the originals are clustered together (see ``agglomerate``). ``dense``: an embedder
     (articles -> unit rows); None takes the one the config's embeddings mode asks for, if any; ``term``: how
-    its cosine combines (bench/cluster.py --tune dense).
+    its cosine combines (bench/cluster.py --tune dense); ``vectors``: the articles' unit TF-IDF rows, batch
+    mode's terms by default (``features.incremental_vectors`` gives what an empty StoryAssigner's first run uses).
     """
     config, corrections = config or ClusterConfig(), corrections or Corrections()
     dense = dense if dense is not None else dense_features(config)
@@ -47,8 +53,9 @@ def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None =
         times = np.array([_time(a) for a in originals])
         embedded = np.asarray(dense(originals), dtype=np.float32) if dense is not None else None
         if embedded is not None:
-            config = replace(config, cohesion_ratio=term.cohesion_ratio)
-        founders = agglomerate(batch_vectors(originals), times, [story_id_for(a.id) for a in originals], config,
+            ratio = term.batch_cohesion_ratio if vectors is batch_vectors else term.cohesion_ratio
+            config = replace(config, cohesion_ratio=ratio)
+        founders = agglomerate(vectors(originals), times, [story_id_for(a.id) for a in originals], config,
                                corrections, dense=embedded, term=term if embedded is not None else None)
         stories = {a.id: corrections.resolve(story_id_for(originals[f].id)) for a, f in zip(originals, founders)}
     for article in ordered:  # copies, in time order, so a copy of a copy finds its original's story
