@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 
@@ -45,6 +46,15 @@ HEADINGS = 5
 _WORDS = re.compile(r"\w+")
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# Every element trafilatura's AUTHOR_XPATHS can match (their ``re:test`` calls back into Python for each
+# attribute, three times over the whole page) has one of these attributes holding one of these strings, or is an
+# <author> (or <rel>) element; extract_author's pruned copy of the page only loses elements. A page with none of
+# them has no author there, and one regex over the attribute values tells.
+_AUTHOR_ATTRIBUTES = XPath("//@class | //@id | //@rel | //@itemprop | //@data-testid | //@data-component",
+                           smart_strings=False)
+_AUTHOR_HINT = re.compile("uthor|yline|byl|BBL|username|screenname|writer|channel-name|zuozhe|bianji|xiaobian"
+                          "|submitted-by|posted-by|journalist-name")
+_AUTHOR_ELEMENTS = XPath("boolean(//author | //rel)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +282,12 @@ def _author_from_page(tree: HtmlElement) -> str | None:
 
     The costliest part of reading metadata (about 20 ms a page), so it runs only when JSON-LD, meta tags and a
     visible byline name no author. On the WCXB dev articles with an author: declared only 0.58, with this search
-    0.74, with the byline first and then this search 0.79.
+    0.74, with the byline first and then this search 0.79. It is skipped, with the same answer, on a page that
+    has nothing its expressions could match (``_AUTHOR_HINT``): about two thirds of the pages that get here, 1.2 ms
+    for the check instead of about 17 (the same author on all 1,497 WCXB dev pages, 2026-11-28).
     """
+    if not _AUTHOR_HINT.search("\n".join(_AUTHOR_ATTRIBUTES(tree))) and not _AUTHOR_ELEMENTS(tree):
+        return None  # nothing its expressions could match: most pages that get here
     try:
         return _first(extract_author(tree))
     except Exception:  # noqa: BLE001 - a heuristic that fails on one page leaves the author empty

@@ -92,10 +92,10 @@ def printed_twice(paragraphs: list[str], words: list[list[str]], share: float = 
     if not any(len(w) >= COPY_MIN_WORDS for w in words):
         return kept
     everything = [w for ws in words for w in ws]  # the same words as the paragraphs joined: \w+ never spans lines
-    grams = [tuple(everything[i:i + COPY_SHINGLE]) for i in range(len(everything) - COPY_SHINGLE + 1)]
-    counts = Counter(grams)
-    if len(grams) - len(counts) < share * (COPY_MIN_WORDS - COPY_SHINGLE + 1):
+    grams = list(zip(*(everything[k:] for k in range(COPY_SHINGLE))))  # the shingles in order, built in C
+    if len(grams) - len(set(grams)) < share * (COPY_MIN_WORDS - COPY_SHINGLE + 1):  # a set: cheaper than counts
         return kept
+    counts = Counter(grams)
     shingles, start = [], 0
     for ws in words:
         shingles.append(grams[start:start + len(ws) - COPY_SHINGLE + 1] if len(ws) >= COPY_MIN_WORDS else [])
