@@ -29,6 +29,13 @@ New rows may join a seed or each other. Held stories never split; two seeds merg
 link, the sum of cosines between their members, is ``centroid_a . centroid_b``): that is how a later run folds two
 stories an earlier run could not yet tell were one event (the assigner records it as an alias).
 
+The background (``ClusterConfig.background_margin``): those thresholds are absolute, tuned on short news whose
+unrelated pairs share ~nothing; long pages of one genre (SEO listicles) share generic words, and their clusters
+kept growing at average cosines of 0.10. So a merge is also refused when it would leave the merged cluster's
+average inner similarity below ``background_margin`` x the median similarity between the articles in play
+(``typical_similarity``; the incremental mode passes its own, over new rows and held stories): a real story is
+several times tighter than two unrelated articles of its batch, a genre blob is not.
+
 Only pairs with cosine >= ``_PAIR_FLOOR`` are stored (a sparse graph, computed in row blocks), so memory grows
 with the number of similar pairs, not with n^2; the missing pairs count as 0 in every average. With a dense term
 (sentence embeddings, ``embed.DenseTerm``), a stored pair's similarity is the TF-IDF cosine combined with the
@@ -50,6 +57,7 @@ from .embed import DenseTerm
 
 _PAIR_FLOOR = 0.02  # cosines below this are dropped from the similarity graph
 _BLOCK_ROWS = 2048
+BACKGROUND_PAIRS = 100  # fewer pairs than this (a batch of < 15 articles) tell no background: it is then 0
 
 
 def similar_pairs(vectors: sp.csr_matrix, floor: float = _PAIR_FLOOR, dense: np.ndarray | None = None,
@@ -67,6 +75,44 @@ def similar_pairs(vectors: sp.csr_matrix, floor: float = _PAIR_FLOOR, dense: np.
             sims = term.combine(sims, np.einsum("ij,ij->i", dense[rows], dense[cols]).astype(np.float64))
         pairs.extend(zip(rows.tolist(), cols.tolist(), sims.tolist()))
     return pairs
+
+
+def pair_sample(vectors: sp.csr_matrix, dense: np.ndarray | None = None, term: DenseTerm | None = None,
+                samples: int = 20_000) -> np.ndarray:
+    """Similarities of pairs of distinct rows with a word: all pairs, or ``samples`` drawn with a fixed seed."""
+    rows = np.flatnonzero(np.diff(vectors.indptr))
+    n = len(rows)
+    if n < 2:
+        return np.zeros(0)
+    if n * (n - 1) // 2 <= samples:
+        i, j = np.triu_indices(n, 1)
+    else:
+        rng = np.random.default_rng(0)
+        i, j = rng.integers(0, n, samples), rng.integers(0, n - 1, samples)
+        j = j + (j >= i)
+    i, j = rows[i], rows[j]
+    sims = np.asarray(vectors[i].multiply(vectors[j]).sum(axis=1), dtype=np.float64).ravel()
+    if dense is not None and term is not None:
+        sims = term.combine(sims, np.einsum("ij,ij->i", dense[i], dense[j]).astype(np.float64))
+    return sims
+
+
+def typical_similarity(vectors: sp.csr_matrix, dense: np.ndarray | None = None,
+                       term: DenseTerm | None = None) -> float:
+    """The median similarity of pairs of distinct rows (``pair_sample``), 0 below ``BACKGROUND_PAIRS`` pairs
+    (in a small batch, most pairs may be one story's): what two unrelated articles of this batch typically share. A median, not a mean, so that the pairs inside real stories
+    or topics (a minority of all pairs) do not raise it: wikiref's mean cosine is 0.056, its median 0.040."""
+    sims = pair_sample(vectors, dense, term)
+    return max(0.0, float(np.median(sims))) if len(sims) >= BACKGROUND_PAIRS else 0.0
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value at half the total weight (values sorted), at least 0; 0 without values."""
+    if not len(values):
+        return 0.0
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return max(0.0, float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)]))
 
 
 def _nan_min(x: float, y: float) -> float:
@@ -143,8 +189,10 @@ class _Cores:
 class _Merger:
     def __init__(self, n: int, times: np.ndarray, config: ClusterConfig, story_ids: Sequence[str],
                  corrections: Corrections, merge_seeds: bool = False, cores: "_Cores | None" = None,
-                 loose_joins: bool = True) -> None:
+                 loose_joins: bool = True, background: float = 0.0) -> None:
+        """``background``: the typical similarity of two articles in play (``typical_similarity``)."""
         self.config, self.story_ids, self.merge_seeds, self.cores = config, story_ids, merge_seeds, cores
+        self.background = config.background_margin * background  # the merged cohesion a merge must leave
         self.loose_joins = loose_joins  # see join_cohesion_cap: batch mode, and a first run without merge_held
         self.clusters = {i: _Cluster(i, first=float(times[i]), last=float(times[i])) for i in range(n)}
         for i, story_id in enumerate(story_ids):
@@ -175,6 +223,8 @@ class _Merger:
             return False
         if (a.exclusions or b.exclusions) and self.resolve(self.story_ids[founder]) in a.exclusions | b.exclusions:
             return False
+        if self.below_background(a, b, average):
+            return False
         cohesions = [(c.cohesion, c.size) for c in (a, b) if c.size > 1]
         if not cohesions:
             return average >= self.config.pair_similarity
@@ -186,6 +236,13 @@ class _Merger:
         if len(cohesions) == 1 or self.cores is None or a.seed or b.seed:
             return True
         return not self.cores.distinct(self.members[a.founder], self.members[b.founder])
+
+    def below_background(self, a: _Cluster, b: _Cluster, average: float) -> bool:
+        """Whether merging would leave an average inner similarity below ``background_margin`` x the background."""
+        if self.background <= 0:
+            return False
+        size = a.size + b.size
+        return (a.inner + b.inner + average * a.size * b.size) / (size * (size - 1) / 2) < self.background
 
     def join_reference(self, cohesion: float, size: int) -> float:
         """The cohesion a story of ``size`` members holds one joining article to: above ``join_cohesion_cap``,
@@ -244,7 +301,8 @@ def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[s
     ``dense``/``term``: the optional dense term (see ``similar_pairs``).
     """
     merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections(),
-                     cores=_Cores.of(vectors, config, term if dense is not None else None))
+                     cores=_Cores.of(vectors, config, term if dense is not None else None),
+                     background=typical_similarity(vectors, dense, term) if config.background_margin else 0.0)
     members = merger.run(similar_pairs(vectors, dense=dense, term=term))
     founder_of = [0] * vectors.shape[0]
     for rows in members.values():
@@ -282,20 +340,22 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
                            vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str],
                            config: ClusterConfig, corrections: Corrections | None = None,
                            dense: np.ndarray | None = None, term: DenseTerm | None = None,
-                           seed_pairs: Sequence[tuple[int, int, float]] = ()) -> Agglomeration:
+                           seed_pairs: Sequence[tuple[int, int, float]] = (), background: float = 0.0) -> Agglomeration:
     """Cluster new rows (in time order) among themselves and with fixed ``seeds``.
 
     ``seed_links`` are (seed, new row, sum of similarities between the seed's members and the row);
     ``story_ids[i]`` is the id new row i would found a story with. A seed is the founder of any cluster it is in.
     ``seed_pairs`` (seed, seed, sum of similarities between their members) let two unlocked seeds merge by the
     same rule as any two clusters (``config.merge_held``); without them, or with it off, seeds never merge.
+    ``background``: the median similarity between the articles in play (new and held: the caller's, as batch
+    mode's ``typical_similarity``); no merge leaves a cluster below ``config.background_margin`` times it.
     """
     k, n = len(seeds), vectors.shape[0]
     merger = _Merger(k + n, np.concatenate([[s.first for s in seeds], times]),
                      config, [s.story_id for s in seeds] + list(story_ids), corrections or Corrections(),
                      merge_seeds=config.merge_held,
                      cores=_Cores.of(vectors, config, term if dense is not None else None, offset=k),
-                     loose_joins=not seeds and not config.merge_held)
+                     loose_joins=not seeds and not config.merge_held, background=background)
     for i, seed in enumerate(seeds):
         cluster = merger.clusters[i]
         cluster.size, cluster.inner, cluster.last, cluster.seed = seed.size, seed.inner, seed.last, True
@@ -318,4 +378,5 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
     return Agglomeration(founder_of, inner, sorted(groups))
 
 
-__all__ = ["Agglomeration", "Seed", "agglomerate", "agglomerate_with_seeds", "similar_pairs"]
+__all__ = ["Agglomeration", "Seed", "agglomerate", "agglomerate_with_seeds", "pair_sample", "similar_pairs",
+           "typical_similarity", "weighted_median"]

@@ -38,11 +38,11 @@ import scipy.sparse as sp
 from ..config import ClusterConfig
 from ..dedup import time_order
 from ..records import Article, to_utc
-from .agglomerate import Seed, agglomerate_with_seeds
+from .agglomerate import BACKGROUND_PAIRS, Seed, agglomerate_with_seeds, pair_sample, weighted_median
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
 from .features import DocumentFrequencies, hashed_counts
-from .held import age_key, is_locked, locked_stories, seed_pairs
+from .held import age_key, background_links, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
 
@@ -145,7 +145,8 @@ class StoryAssigner:
         term = self.term if embedded is not None else None
         pairs = self._seed_pairs(seeds, links, seed_slots)
         result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self._merge_config(), self.corrections,
-                                        dense=embedded, term=term, seed_pairs=pairs)
+                                        dense=embedded, term=term, seed_pairs=pairs,
+                                        background=self._background(vectors, times, embedded))
         self._fold_groups([[int(seed_slots[g]) for g in group] for group in result.seed_groups],
                           [result.inner[group[0]] for group in result.seed_groups])
         k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
@@ -197,6 +198,23 @@ class StoryAssigner:
             return config
         return replace(config, cohesion_ratio=min(1.0, config.cohesion_ratio + config.incremental_ratio_margin),
                        pair_similarity=config.incremental_pair_similarity)
+
+    def _background(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None) -> float:
+        """The median similarity between the articles in play (0 when ``background_margin`` is 0), as batch
+        mode's ``typical_similarity``: pairs of new rows (``agglomerate.pair_sample``) and (new row, held story
+        in the window) averages, each weighing as its story's size (``held.background_links``); 0 below
+        ``BACKGROUND_PAIRS`` pairs."""
+        if not self.config.background_margin:
+            return 0.0
+        term = self.term if embedded is not None else None
+        values = pair_sample(vectors, embedded, term)
+        table, weights = self.stories, np.ones(len(values))
+        warm = np.flatnonzero(table.warm(times, self.config.window_days)) if len(table.ids) else np.zeros(0, int)
+        if len(warm):
+            dense = self._dense_sums(embedded.shape[1]).matrix() if embedded is not None else None
+            links, sizes = background_links(self._index, table.size, warm, vectors, embedded, dense, term)
+            values, weights = np.concatenate([values, links]), np.concatenate([weights, sizes])
+        return weighted_median(values, weights) if weights.sum() >= BACKGROUND_PAIRS else 0.0
 
     def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray,
                embedded: np.ndarray | None = None) -> tuple[list[Seed], list, np.ndarray]:

@@ -14,6 +14,8 @@ since a wrong join is permanent and a missed one can now be repaired.
 - ``locked_stories``: never merged automatically: stories an analyst made or touched (founded by a split article,
   either side of an exclusion). Ids not of the assigner's own form (``"s" + article id``), such as the store's
   split stories (``"x..."``), are locked as well (``is_locked``).
+- ``background_links``: the (new row, held story) averages that count, with pairs of new rows, towards the
+  incremental mode's background (``ClusterConfig.background_margin``).
 - ``age_key``: oldest first (first date, undated last, then id), so the merged story keeps the oldest id whatever
   order the held stories were restored in.
 """
@@ -69,4 +71,26 @@ def seed_pairs(seeds: Sequence[Seed], links: Sequence[tuple[int, int, float]], s
     return list(zip(free[a].tolist(), free[b].tolist(), sums.tolist()))
 
 
-__all__ = ["age_key", "is_locked", "locked_stories", "seed_pairs"]
+_BACKGROUND_LINKS = 50_000  # (new row, held story) averages the background reads at most
+
+
+def background_links(index: CentroidIndex, sizes: np.ndarray, warm: np.ndarray, vectors: sp.csr_matrix,
+                     embedded: np.ndarray | None = None, dense_sums: np.ndarray | None = None,
+                     term: DenseTerm | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The average similarity of each new row with a word to each ``warm`` story (slots; at most
+    ``_BACKGROUND_LINKS`` averages, stories drawn with a fixed seed beyond that) and its weight, the story's size:
+    the held side of the incremental mode's background (``ClusterConfig.background_margin``)."""
+    rows = np.flatnonzero(np.diff(vectors.indptr))
+    if not len(rows) or not len(warm):
+        return np.zeros(0), np.zeros(0)
+    if len(rows) * len(warm) > _BACKGROUND_LINKS:
+        picked = np.random.default_rng(0).choice(len(warm), max(1, _BACKGROUND_LINKS // len(rows)), replace=False)
+        warm = warm[np.sort(picked)]
+    size = sizes[warm].astype(np.float64)
+    sums = np.asarray((index.rows(warm) @ vectors[rows].T).todense(), dtype=np.float64)
+    if embedded is not None and dense_sums is not None and term is not None:
+        sums = term.combine(sums, (dense_sums[warm] @ embedded[rows].T).astype(np.float64), size[:, None])
+    return (sums / size[:, None]).ravel(), np.repeat(size, len(rows))
+
+
+__all__ = ["age_key", "background_links", "is_locked", "locked_stories", "seed_pairs"]
