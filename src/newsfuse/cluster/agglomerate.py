@@ -100,8 +100,9 @@ def pair_sample(vectors: sp.csr_matrix, dense: np.ndarray | None = None, term: D
 def typical_similarity(vectors: sp.csr_matrix, dense: np.ndarray | None = None,
                        term: DenseTerm | None = None) -> float:
     """The median similarity of pairs of distinct rows (``pair_sample``), 0 below ``BACKGROUND_PAIRS`` pairs
-    (in a small batch, most pairs may be one story's): what two unrelated articles of this batch typically share. A median, not a mean, so that the pairs inside real stories
-    or topics (a minority of all pairs) do not raise it: wikiref's mean cosine is 0.056, its median 0.040."""
+    (in a small batch, most pairs may be one story's): what two unrelated articles of this batch typically share.
+    A median, not a mean, so that the pairs inside real stories or topics (a minority of all pairs) do not raise
+    it: wikiref's mean cosine is 0.056, its median 0.040."""
     sims = pair_sample(vectors, dense, term)
     return max(0.0, float(np.median(sims))) if len(sims) >= BACKGROUND_PAIRS else 0.0
 

@@ -123,7 +123,12 @@ def batch_tokens(text: str) -> list[str]:
 
 def batch_text(article: Article) -> str:
     """The text batch mode reads: the title ``BATCH_TITLE_REPEATS`` times, then the body."""
-    return ((article.title or "") + "\n") * BATCH_TITLE_REPEATS + article.text
+    return _titled(article, BATCH_TITLE_REPEATS)
+
+
+def _titled(article: Article, repeats: int) -> str:
+    """The title ``repeats`` times, each on its own line, then the body."""
+    return ((article.title or "") + "\n") * repeats + article.text
 
 
 def batch_vectors(articles: list[Article]) -> sp.csr_matrix:
@@ -162,7 +167,7 @@ TITLE_REPEATS = 1  # how many times the title is read (bench/tune_cluster.py --t
 def document_text(article: Article) -> str:
     """The text incremental story similarity reads: the title ``TITLE_REPEATS`` times, then the body (batch mode
     reads ``batch_text``)."""
-    return ((article.title or "") + "\n") * TITLE_REPEATS + article.text
+    return _titled(article, TITLE_REPEATS)
 
 
 def hashed_counts(articles: list[Article]) -> sp.csr_matrix:
