@@ -1,4 +1,6 @@
 """Entity spans: per-paragraph, remembered, and restricted to the paragraphs asked for."""
+from pathlib import Path
+
 from newsfuse.nlp import clear_cache, entity_spans, entity_spans_many, model
 
 TEXT = "Vladimir Putin spoke in Moscow on Tuesday.\n\nThe White House answered from Washington."
@@ -26,3 +28,26 @@ def test_paragraphs_are_remembered_and_shared(monkeypatch):
 def test_only_the_paragraphs_asked_for():
     spans = entity_spans(TEXT, paragraphs={1})
     assert {TEXT[s:e] for s, e, _ in spans} == {"The White House", "Washington"}
+
+
+def test_matrix_products_on_numpy_blas_with_the_same_entities():
+    """The recogniser runs on numpy's BLAS, not thinc's bundled BLIS (slow generic kernels on CPUs it does not
+    know), and finds exactly what the model finds on BLIS, on the seed pages' paragraphs."""
+    import spacy
+
+    from newsfuse.nlp.model import _EXCLUDE, MODEL, load_model
+    from newsfuse.nlp.text import paragraph_spans
+
+    nlp = load_model()
+    assert nlp.get_pipe("ner").model.ops.use_blis is False
+    on_blis = spacy.load(MODEL, exclude=_EXCLUDE)
+    assert on_blis.get_pipe("ner").model.ops.use_blis is True
+    seeds = Path(__file__).parents[2] / ".." / "shared" / "samples" / "seeds"
+    paragraphs = [text[a:b] for path in sorted(seeds.glob("*.txt")) for text in [path.read_text()]
+                  for a, b in paragraph_spans(text)]
+    assert len(paragraphs) > 20
+
+    def found(model):
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in model.pipe(paragraphs)]
+
+    assert found(nlp) == found(on_blis)

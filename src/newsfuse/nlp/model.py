@@ -4,6 +4,11 @@ The small English model's ``ner`` component carries its own token-to-vector laye
 lemmatiser and shared ``tok2vec`` are excluded: entities and DATE spans are all newsfuse asks of spaCy.
 Sentences come from the rule-based splitter in :mod:`newsfuse.nlp.text`, not from the model.
 
+The model's matrix products run on numpy's BLAS (OpenBLAS), one thread, not on the BLIS bundled with spaCy's
+``thinc``: the BLIS wheel picks its slow generic kernel on CPUs it does not know (seen on AMD Zen 5), where the
+recogniser ran 1.6x slower, with the same entities (bench/README.md). One thread, because the pipeline already
+runs one process per core.
+
 Entities are found paragraph by paragraph and remembered per process by a hash of the paragraph, as compact
 ``(start, end, label)`` triples rather than spaCy ``Doc`` objects. Syndicated copies share most paragraphs and a
 story that grows is briefed again and again, so each paragraph meets the model once (see bench/brief.py).
@@ -38,18 +43,31 @@ def load_model() -> Any:
                     import spacy
                 except ImportError as exc:  # spacy is a core dependency; say how to fix a broken install
                     raise ImportError("spacy is not installed; run: pip install newsfuse") from exc
-                _STATE["nlp"] = spacy.load(MODEL, exclude=_EXCLUDE)
+                from thinc.api import use_ops
+                from threadpoolctl import ThreadpoolController
+
+                with use_ops("numpy", use_blis=False):  # numpy's matmul: see the module's docstring
+                    _STATE["nlp"] = spacy.load(MODEL, exclude=_EXCLUDE)
+                _STATE["blas"] = ThreadpoolController()
     return _STATE["nlp"]
+
+
+def _one_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread (the model's products are small; threads only spin)."""
+    load_model()
+    return _STATE["blas"].limit(limits=1, user_api="blas")
 
 
 def parse(text: str) -> Any:
     """The spaCy ``Doc`` of ``text`` (not cached: prefer :func:`entity_spans`, which is)."""
-    return load_model()(text[:MAX_CHARS])
+    with _one_thread():
+        return load_model()(text[:MAX_CHARS])
 
 
 def parse_many(texts: Iterable[str]) -> list[Any]:
     """Docs for many texts, parsed together with ``nlp.pipe`` (not cached: prefer :func:`entity_spans_many`)."""
-    return list(load_model().pipe([t[:MAX_CHARS] for t in texts], batch_size=BATCH_SIZE))
+    with _one_thread():
+        return list(load_model().pipe([t[:MAX_CHARS] for t in texts], batch_size=BATCH_SIZE))
 
 
 def _key(paragraph: str) -> bytes:
@@ -66,10 +84,11 @@ def _remember(key: bytes, spans: tuple[EntitySpan, ...]) -> None:
 
 def _parse_paragraphs(paragraphs: dict[bytes, str]) -> dict[bytes, tuple[EntitySpan, ...]]:
     found = {}
-    docs = load_model().pipe(list(paragraphs.values()), batch_size=BATCH_SIZE)
-    for key, doc in zip(paragraphs, docs):
-        found[key] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in KEPT)
-        _remember(key, found[key])
+    with _one_thread():
+        docs = load_model().pipe(list(paragraphs.values()), batch_size=BATCH_SIZE)
+        for key, doc in zip(paragraphs, docs):
+            found[key] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in KEPT)
+            _remember(key, found[key])
     return found
 
 
