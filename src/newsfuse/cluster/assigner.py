@@ -140,13 +140,14 @@ class StoryAssigner:
         self._primed.difference_update(a.id for a in articles)
         vectors, embedded = self.df.weigh(counts), self._embed(articles)
         times = np.array([_time(a) for a in articles])
-        seeds, links, seed_slots = self._seeds(vectors, times, embedded)
+        dots = self._index.dots(vectors) if len(self.stories.ids) else None
+        seeds, links, seed_slots = self._seeds(vectors, times, embedded, dots)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
         term = self.term if embedded is not None else None
         pairs = self._seed_pairs(seeds, links, seed_slots)
         result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self._merge_config(), self.corrections,
                                         dense=embedded, term=term, seed_pairs=pairs,
-                                        background=self._background(vectors, times, embedded))
+                                        background=self._background(vectors, times, embedded, dots))
         self._fold_groups([[int(seed_slots[g]) for g in group] for group in result.seed_groups],
                           [result.inner[group[0]] for group in result.seed_groups])
         k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
@@ -199,31 +200,34 @@ class StoryAssigner:
         return replace(config, cohesion_ratio=min(1.0, config.cohesion_ratio + config.incremental_ratio_margin),
                        pair_similarity=config.incremental_pair_similarity)
 
-    def _background(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None) -> float:
+    def _background(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None,
+                    dots: sp.csr_matrix | None) -> float:
         """The median similarity between the articles in play (0 when ``background_margin`` is 0), as batch
         mode's ``typical_similarity``: pairs of new rows (``agglomerate.pair_sample``) and (new row, held story
-        in the window) averages, each weighing as its story's size (``held.background_links``); 0 below
-        ``BACKGROUND_PAIRS`` pairs."""
+        in the window) averages, each weighing as its story's size (``held.background_links``, which reads the
+        sums off ``dots``, the (new row, story) products ``_seeds`` links by); 0 below ``BACKGROUND_PAIRS``
+        pairs."""
         if not self.config.background_margin:
             return 0.0
         term = self.term if embedded is not None else None
         values = pair_sample(vectors, embedded, term)
         table, weights = self.stories, np.ones(len(values))
         warm = np.flatnonzero(table.warm(times, self.config.window_days)) if len(table.ids) else np.zeros(0, int)
-        if len(warm):
+        if len(warm) and dots is not None:
             dense = self._dense_sums(embedded.shape[1]).matrix() if embedded is not None else None
-            links, sizes = background_links(self._index, table.size, warm, vectors, embedded, dense, term)
+            links, sizes = background_links(dots, table.size, warm, vectors, embedded, dense, term)
             values, weights = np.concatenate([values, links]), np.concatenate([weights, sizes])
         return weighted_median(values, weights) if weights.sum() >= BACKGROUND_PAIRS else 0.0
 
-    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray,
-               embedded: np.ndarray | None = None) -> tuple[list[Seed], list, np.ndarray]:
+    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None = None,
+               dots: sp.csr_matrix | None = None) -> tuple[list[Seed], list, np.ndarray]:
         """Held stories linked to the new rows, within the time window of the batch, as fixed seeds. A link is
-        chosen by its TF-IDF average; with ``embedded`` rows its weight combines both terms."""
+        chosen by its TF-IDF average (from ``dots``, the rows' products with every story, when given); with
+        ``embedded`` rows its weight combines both terms."""
         table = self.stories
         if not len(table.ids):
             return [], [], np.zeros(0, dtype=np.int64)
-        dots = self._index.dots(vectors).tocoo()
+        dots = (self._index.dots(vectors) if dots is None else dots).tocoo()
         size = table.size[dots.col]
         average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
         keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]

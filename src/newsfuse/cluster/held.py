@@ -74,12 +74,13 @@ def seed_pairs(seeds: Sequence[Seed], links: Sequence[tuple[int, int, float]], s
 _BACKGROUND_LINKS = 50_000  # (new row, held story) averages the background reads at most
 
 
-def background_links(index: CentroidIndex, sizes: np.ndarray, warm: np.ndarray, vectors: sp.csr_matrix,
+def background_links(dots: sp.csr_matrix, sizes: np.ndarray, warm: np.ndarray, vectors: sp.csr_matrix,
                      embedded: np.ndarray | None = None, dense_sums: np.ndarray | None = None,
                      term: DenseTerm | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The average similarity of each new row with a word to each ``warm`` story (slots; at most
     ``_BACKGROUND_LINKS`` averages, stories drawn with a fixed seed beyond that) and its weight, the story's size:
-    the held side of the incremental mode's background (``ClusterConfig.background_margin``)."""
+    the held side of the incremental mode's background (``ClusterConfig.background_margin``). ``dots`` holds the
+    (new row, story) sums of cosines (``CentroidIndex.dots``), computed once per placement for the seeds too."""
     rows = np.flatnonzero(np.diff(vectors.indptr))
     if not len(rows) or not len(warm):
         return np.zeros(0), np.zeros(0)
@@ -87,7 +88,7 @@ def background_links(index: CentroidIndex, sizes: np.ndarray, warm: np.ndarray, 
         picked = np.random.default_rng(0).choice(len(warm), max(1, _BACKGROUND_LINKS // len(rows)), replace=False)
         warm = warm[np.sort(picked)]
     size = sizes[warm].astype(np.float64)
-    sums = np.asarray((index.rows(warm) @ vectors[rows].T).todense(), dtype=np.float64)
+    sums = np.asarray(dots[rows][:, warm].toarray().T, dtype=np.float64)
     if embedded is not None and dense_sums is not None and term is not None:
         sums = term.combine(sums, (dense_sums[warm] @ embedded[rows].T).astype(np.float64), size[:, None])
     return (sums / size[:, None]).ravel(), np.repeat(size, len(rows))
