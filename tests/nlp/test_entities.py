@@ -31,3 +31,17 @@ def test_different_people_stay_apart():
 def test_mentions_cleaned():
     names = {m.name for m in entity_mentions("The White House's spokesman John Kirby met officials in Pyongyang.")}
     assert {"White House", "John Kirby", "Pyongyang"} <= names
+
+
+def test_names_found_in_read_paragraphs_are_counted_in_the_unread_ones():
+    text = ("Vladimir Putin met Kim Jong Un in Moscow on Tuesday.\n\nThe talks ran late.\n\n"
+            "Vladimir Putin later thanked Kim Jong Un, and Moscow's mayor hosted a dinner.\n\nPutins and Moscowites.")
+    read = entity_mentions(text, [0], echoes=False)
+    assert {m.name for m in read} >= {"Vladimir Putin", "Kim Jong Un", "Moscow"}
+    assert all(m.start < text.index("\n") for m in read)
+    counted = entity_mentions(text, [0])
+    later = [(m.name, m.label) for m in counted if m.start > text.index("The talks")]
+    labels = {m.name: m.label for m in read}
+    assert later == [(n, labels[n]) for n in ("Vladimir Putin", "Kim Jong Un", "Moscow")]
+    assert [m.start for m in counted] == sorted(m.start for m in counted)
+    assert entity_mentions(text) == entity_mentions(text, None, echoes=False)  # all read: nothing to add

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping
 
-from .model import entity_spans
+from .model import MAX_CHARS, entity_spans
+from .text import paragraph_spans
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
 _STOP_INITIALS = frozenset({"of", "the", "and", "for", "on", "in", "&"})
@@ -35,8 +36,10 @@ def clean_name(surface: str) -> str:
     return name if re.search(r"\b[A-Z]\.$", name) else name.rstrip(".")
 
 
-def entity_mentions(text: str, paragraphs: Collection[int] | None = None) -> list[Mention]:
-    """PERSON, ORG, GPE and LOC mentions in ``text`` (in the paragraphs listed by index, if given), in order."""
+def entity_mentions(text: str, paragraphs: Collection[int] | None = None, echoes: bool = True) -> list[Mention]:
+    """PERSON, ORG, GPE and LOC mentions in ``text``, in order: those the recogniser finds in the paragraphs listed
+    by index (all when None) and, with ``echoes``, every other occurrence of the same words in the paragraphs it
+    did not read (``_echoes``)."""
     mentions = []
     for start, end, label in entity_spans(text, paragraphs):
         if label not in LABELS:
@@ -44,7 +47,29 @@ def entity_mentions(text: str, paragraphs: Collection[int] | None = None) -> lis
         name = clean_name(text[start:end])
         if len(name) >= 2 and any(c.isupper() for c in name):
             mentions.append(Mention(name, label, start, end))
+    if echoes and paragraphs is not None and mentions:
+        mentions = sorted(mentions + _echoes(text, paragraphs, mentions), key=lambda m: m.start)
     return mentions
+
+
+def _echoes(text: str, paragraphs: Collection[int], mentions: list[Mention]) -> list[Mention]:
+    """Mentions of the names found in the read ``paragraphs``, by their exact words (case-sensitive, whole words,
+    longest first), in the paragraphs the recogniser did not read, each with the name's most frequent label. A long
+    article's recogniser reads only its leads and quotations (``BriefConfig.article_ner_words``); counting the rest
+    by string makes its entity ranking closer to a full reading (bench/reading_cap.py)."""
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        labels[m.name][m.label] += 1
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(labels, key=len, reverse=True))
+                         + r")(?![\w])")
+    found = []
+    for i, (start, end) in enumerate(paragraph_spans(text[:MAX_CHARS])):
+        if i in paragraphs:
+            continue
+        for match in pattern.finditer(text, start, end):
+            name = match.group()
+            found.append(Mention(name, labels[name].most_common(1)[0][0], match.start(), match.end()))
+    return found
 
 
 def edit_distance(a: str, b: str) -> int:
