@@ -256,12 +256,14 @@ def _written_date(match: re.Match[str]) -> datetime | None:
         return None
 
 
-def time_tag(tree: HtmlElement, visible: list[str] | None = None, headline: int | None = None) -> str | None:
+def time_tag(tree: HtmlElement, visible: list[str] | None = None, headline: int | None = None,
+             times: list[HtmlElement] | None = None) -> str | None:
     """The ``datetime`` of a ``<time>`` element not marked as another kind of date: with the page's visible
     lines and its headline, the one whose text is written nearest below the headline (or above it, within
     ``HEADLINE_LEAD`` lines), since the first in the page is often in a sidebar or a list of other stories;
-    else the first."""
-    times = [time for time in tree.iterfind(".//time[@datetime]")
+    else the first. ``times``: the page's ``<time datetime>`` elements, when the caller has found them."""
+    times = tree.findall(".//time[@datetime]") if times is None else times
+    times = [time for time in times
              if time.get("itemprop") in (None, "datePublished") or "publish" in (time.get("class") or "")]
     if not times:
         return None

@@ -45,13 +45,12 @@ def restore_headings(tree: HtmlElement, text: str, words: list[str] | None = Non
     """``text`` (trafilatura's, one block a line; ``words``: its lowercased ``\\w+`` words, when known) with the
     headings it dropped inside the article put back (see the module docstring); the text itself when there are
     none."""
-    words = _WORD.findall(text.lower()) if words is None else words
-    joined = " " + " ".join(words) + " "  # \w+ never spans lines: the lines' words joined
+    kept = _InText(_WORD.findall(text.lower()) if words is None else words)
     missing = {}  # the headings whose words are not in the text: most pages have none, or only in menus
     for heading in tree.iter(*_HEADING_TAGS):
         shown = _text(heading)
         heading_words = _WORD.findall(shown.lower())
-        if heading_words and len(heading_words) <= HEADING_WORDS and not _kept(heading_words, joined):
+        if heading_words and len(heading_words) <= HEADING_WORDS and not kept(heading_words):
             missing[heading] = (shown, heading_words)
     if not missing:
         return text
@@ -63,7 +62,7 @@ def restore_headings(tree: HtmlElement, text: str, words: list[str] | None = Non
     for i, block in enumerate(blocks):
         if block in missing:
             shown, words_of[i] = missing[block]
-            after = _between_kept(blocks, words_of, i, joined)
+            after = _between_kept(blocks, words_of, i, kept)
             if after and not keys:
                 keys = [sentence_key(line) for line in lines]
             line = _line_starting(keys, after) if after else None
@@ -78,11 +77,11 @@ def restore_headings(tree: HtmlElement, text: str, words: list[str] | None = Non
     return "\n".join(out)
 
 
-def _between_kept(blocks: list[HtmlElement], words: dict[int, list[str]], i: int, joined: str) -> list[str]:
+def _between_kept(blocks: list[HtmlElement], words: dict[int, list[str]], i: int, kept: _InText) -> list[str]:
     """The words of the block after heading ``blocks[i]`` when the blocks with text around the heading are both in
-    the text (``joined``: its words) and the next has at least ``NEXT_WORDS`` words; else []."""
+    the text (``kept``) and the next has at least ``NEXT_WORDS`` words; else []."""
     after = _neighbour(blocks, words, i, 1)
-    if len(after) < NEXT_WORDS or not _kept(after, joined) or not _kept(_neighbour(blocks, words, i, -1), joined):
+    if len(after) < NEXT_WORDS or not kept(after) or not kept(_neighbour(blocks, words, i, -1)):
         return []
     return after
 
@@ -99,8 +98,17 @@ def _neighbour(blocks: list[HtmlElement], words: dict[int, list[str]], i: int, s
     return []
 
 
-def _kept(words: list[str], joined: str) -> bool:
-    return bool(words) and f" {' '.join(words)} " in joined
+class _InText:
+    """Whether some words stand in the text in that order, given the text's lowercased words: all among them (a set
+    test, which settles many headings at once), then in order (a search of the text's words joined; ``\\w+`` never
+    spans lines). ``restore_headings`` 0.71 -> 0.65 ms a page on 300 WCXB articles with the set test first."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._vocabulary = set(words)
+        self._joined = " " + " ".join(words) + " "
+
+    def __call__(self, words: list[str]) -> bool:
+        return bool(words) and self._vocabulary.issuperset(words) and f" {' '.join(words)} " in self._joined
 
 
 def _line_starting(keys: list[str], words: list[str]) -> int | None:

@@ -59,9 +59,11 @@ BODY_GAIN = 1.5  # JSON-LD articleBody this many times longer than the extracted
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/]")
 _WORD = re.compile(r"\w+")
-_VISIBLE_TEXT = XPath("//body//*[not(self::script or self::style or self::noscript or self::template)]"
-                      "/text()[normalize-space()]",  # blank nodes skipped in libxml2: a third less time
+_VISIBLE_TEXT = XPath("//body//*/text()[normalize-space()]"  # blank nodes skipped in libxml2: a third less time
+                      "[not(parent::script or parent::style or parent::noscript or parent::template)]",
                       smart_strings=False)  # a text node's parent only: checking every ancestor cost 3x the time
+# (the blank test first, then the parent's tag for the text nodes left: the same nodes in the same order as with
+# the parent element tested first, in a sixth less time, 0.72 -> 0.60 ms a page on 300 WCXB articles)
 _COUNT_ELEMENTS = XPath("count(//*)")
 _INVALID_XML = tuple(map(chr, (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))  # as trafilatura's
 

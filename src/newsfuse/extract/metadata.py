@@ -55,6 +55,7 @@ _AUTHOR_ATTRIBUTES = XPath("//@class | //@id | //@rel | //@itemprop | //@data-te
 _AUTHOR_HINT = re.compile("uthor|yline|byl|BBL|username|screenname|writer|channel-name|zuozhe|bianji|xiaobian"
                           "|submitted-by|posted-by|journalist-name")
 _AUTHOR_ELEMENTS = XPath("boolean(//author | //rel)")
+_PAGE_TAGS = ("h1", "script", "meta", "title", "link", "time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +78,18 @@ def read_metadata(tree: HtmlElement, url: str | None = None, *, fallbacks: bool 
     ``tree`` is left as it was. ``visible``, the page's visible text lines when the caller has them,
     is where a date is searched for last (htmldate's extensive search on the whole page cost twice as much).
     """
-    ld = _json_ld(tree)
-    meta = _meta_tags(tree)
+    found = _page_elements(tree)
+    ld = _json_ld(found["script"])
+    meta = _meta_tags(found["meta"])
     sites = [_ld_name(ld.get("publisher")), *(meta.get(k) for k in _SITE_META)]
-    title = choose_title(_h1s(tree), [ld.get("headline"), *(meta.get(k) for k in _TITLE_META), _title_tag(tree)],
-                         sites)
+    title = choose_title(_h1s(found["h1"]), [ld.get("headline"), *(meta.get(k) for k in _TITLE_META),
+                                             _title_tag(found["title"])], sites)
     author = _first(_ld_author(ld.get("author")), *(_meta_author(meta.get(k)) for k in _AUTHOR_META))
-    headline = headline_line(tree, visible) if visible else None
+    headline = headline_line(found["h1"][0], visible) if visible and found["h1"] else None  # its first <h1> is it
+    times = [time for time in found["time"] if time.get("datetime") is not None]
     declared = {"meta": next((meta[k] for k in _DATE_META if k in meta), None),
-                "json_ld": ld.get("datePublished") or ld.get("dateCreated"), "time": time_tag(tree, visible, headline)}
+                "json_ld": ld.get("datePublished") or ld.get("dateCreated"),
+                "time": time_tag(tree, visible, headline, times)}
     published = published_date(tree, url, declared, visible, fallbacks=fallbacks, headline=headline)
     if fallbacks and author is None:
         author = (_byline(visible) if visible is not None else None) or _author_from_page(tree)
@@ -93,7 +97,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None, *, fallbacks: bool 
         title=title, author=author, published=published,
         site=_first(*sites),
         language=_clean(tree.get("lang") or meta.get("og:locale") or meta.get("content-language")),
-        url=_first(_canonical(tree), meta.get("og:url")) or url,
+        url=_first(_canonical(found["link"]), meta.get("og:url")) or url,
         body=ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None,
     )
 
@@ -181,10 +185,24 @@ def _first(*values: Any) -> str | None:
     return next((v for v in map(_clean, values) if v), None)
 
 
-def _json_ld(tree: HtmlElement) -> dict[str, Any]:
-    """The most article-like JSON-LD object of the page (the first article type, else the first typed object)."""
+def _page_elements(tree: HtmlElement) -> dict[str, list[HtmlElement]]:
+    """The page's elements that declare metadata, by tag, in page order, found in one walk over the page instead of
+    six (``read_metadata`` without htmldate 0.93 -> 0.88 ms a page on 300 WCXB articles): ``<h1>`` (the root too,
+    as ``tree.iter("h1")`` finds it) and, under the root (as ``.//tag`` finds them), ``<script>``, ``<meta>``,
+    ``<title>``, ``<link>`` and ``<time>``."""
+    found: dict[str, list[HtmlElement]] = {tag: [] for tag in _PAGE_TAGS}
+    if tree.tag == "h1":
+        found["h1"].append(tree)
+    for element in tree.iterdescendants(*_PAGE_TAGS):
+        found[element.tag].append(element)
+    return found
+
+
+def _json_ld(scripts: list[HtmlElement]) -> dict[str, Any]:
+    """The most article-like JSON-LD object of the page (the first article type, else the first typed object) in
+    its ``scripts``."""
     best: dict[str, Any] = {}
-    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+    for script in (script for script in scripts if script.get("type") == "application/ld+json"):
         try:
             data = json.loads(script.text or "")
         except (ValueError, RecursionError):
@@ -229,10 +247,10 @@ def _ld_author(value: Any) -> str | None:
     return ", ".join(dict.fromkeys(names)) or None
 
 
-def _meta_tags(tree: HtmlElement) -> dict[str, str]:
+def _meta_tags(metas: list[HtmlElement]) -> dict[str, str]:
     """``<meta>`` name/property/itemprop -> content, lowercased keys, the first occurrence kept."""
     found: dict[str, str] = {}
-    for meta in tree.iterfind(".//meta"):
+    for meta in metas:
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
         content = meta.get("content")
         if key and content and key.lower() not in found:
@@ -247,20 +265,19 @@ def _meta_author(value: str | None) -> str | None:
     return _BY.sub("", value) or None
 
 
-def _canonical(tree: HtmlElement) -> str | None:
-    link = tree.find(".//link[@rel='canonical']")
+def _canonical(links: list[HtmlElement]) -> str | None:
+    link = next((link for link in links if link.get("rel") == "canonical"), None)
     href = link.get("href") if link is not None else None
     return href if href and href.startswith("http") else None
 
 
-def _h1s(tree: HtmlElement) -> list[str | None]:
+def _h1s(h1s: list[HtmlElement]) -> list[str | None]:
     """The texts of the page's first ``HEADINGS`` ``<h1>`` elements."""
-    return [_clean(h1.text_content()) for h1, _ in zip(tree.iter("h1"), range(HEADINGS))]
+    return [_clean(h1.text_content()) for h1 in h1s[:HEADINGS]]
 
 
-def _title_tag(tree: HtmlElement) -> str | None:
-    title = tree.find(".//title")
-    return _clean(title.text_content()) if title is not None else None
+def _title_tag(titles: list[HtmlElement]) -> str | None:
+    return _clean(titles[0].text_content()) if titles else None
 
 
 def _byline(lines: list[str]) -> str | None:
