@@ -51,7 +51,8 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
     titles = [a.title for a in articles if a.title]
     entity_spans_many([a.text for a in articles] + titles, [reading[a.id] for a in articles] + [None] * len(titles))
     sentences = story_sentences(articles, duplicate_of)
-    summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences)
+    weight = concept_weights(articles, duplicate_of)
+    summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences, weight=weight)
     found, names = entities(articles, config.max_entities, reading)
     # What only one outlet reports, and where outlets disagree, need a second independent source to compare with.
     several = len({family(a.id, duplicate_of) for a in articles}) > 1
@@ -62,8 +63,7 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
         quotes=tuple(quotes(articles, names, config.max_quotes, reading, duplicate_of)),
         entities=tuple(found),
         timeline=tuple(timeline(articles, sentences, config.max_events, reading)),
-        unique=tuple(unique(articles, sentences, duplicate_of, concept_weights(articles, duplicate_of),
-                            config.unique_per_source)) if several else (),
+        unique=tuple(unique(articles, sentences, duplicate_of, weight, config.unique_per_source)) if several else (),
         disagreements=tuple(disagreements(articles, sentences, duplicate_of)) if several else (),
     )
 

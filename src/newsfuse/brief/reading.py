@@ -40,7 +40,11 @@ def _ranks(paragraphs: list[str]) -> list[int]:
 
 def article_paragraphs(text: str, words: int) -> frozenset[int] | None:
     """The indices of the paragraphs of one article to read within ``words`` words (None: all; 0: no limit)."""
-    paragraphs = _paragraphs(text)
+    return _within(_paragraphs(text), words)
+
+
+def _within(paragraphs: list[str], words: int) -> frozenset[int] | None:
+    """:func:`article_paragraphs` of an article's paragraphs (see :func:`_paragraphs`)."""
     sizes = [len(p.split()) for p in paragraphs]
     if not words or sum(sizes) <= words:
         return None
@@ -56,7 +60,7 @@ def paragraphs_to_read(articles: Sequence[Article], words: int, article_words: i
     """Per article, the indices of the paragraphs to read: at most ``article_words`` words of each article
     (:func:`article_paragraphs`), and ``words`` distinct words over the story (0: no limit)."""
     paragraphs = {a.id: _paragraphs(a.text) for a in articles}
-    allowed = {a.id: article_paragraphs(a.text, article_words) for a in articles}
+    allowed = {a.id: _within(paragraphs[a.id], article_words) for a in articles}
     distinct = {p: len(p.split()) for a in articles for i, p in enumerate(paragraphs[a.id])
                 if allowed[a.id] is None or i in allowed[a.id]}
     if not words or sum(distinct.values()) <= words:

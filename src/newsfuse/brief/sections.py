@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
 
 from ..nlp import entity_mentions, extract_quotes, find_dates, merge_names, sentence_spans, word_tokens
 from ..records import Article, Entity, Event, Quote, Unique
 from .reading import Reading
-from .sentences import Sentence, family, support
+from .sentences import Sentence, family, support, text_tokens
 
 
 # One-word compass and generic place words the recogniser tags as places ("the West", "in the North"): not places
@@ -18,8 +19,8 @@ GENERIC_PLACES = frozenset("""north south east west northeast northwest southeas
 south-east south-west midwest center centre central""".split()) - {"midwest"}
 
 
-def _phrase(text: str) -> str:
-    return " " + " ".join(word_tokens(text)) + " "
+def _phrase(tokens: Sequence[str]) -> str:
+    return " " + " ".join(tokens) + " "
 
 
 def entities(articles: Sequence[Article], limit: int = 30,
@@ -29,8 +30,9 @@ def entities(articles: Sequence[Article], limit: int = 30,
     reading = reading or {}
     mentions = {a.id: entity_mentions(a.text, reading.get(a.id)) + (entity_mentions(a.title) if a.title else [])
                 for a in articles}
-    lowercase = set(word_tokens(" ".join(re.findall(r"\b[a-z]\w*", " ".join(a.text for a in articles)))))
-    mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in lowercase | GENERIC_PLACES]
+    lowercase = set(word_tokens(" ".join(set(re.findall(r"\b[a-z]\w*", " ".join(a.text for a in articles))))))
+    known = lowercase | GENERIC_PLACES
+    mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in known]
                 for aid, ms in mentions.items()}  # "Defense" is a word here, not an organisation
     counts = Counter((m.name, m.label) for ms in mentions.values() for m in ms)
     canon = merge_names(counts)
@@ -55,11 +57,11 @@ def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 1
            reading: Reading | None = None, duplicate_of: Mapping[str, str | None] | None = None) -> list[Quote]:
     """Direct quotations, each with every article that carries its words; the speaker most often named."""
     reading = reading or {}
-    phrases = {a.id: _phrase(a.text) for a in articles}
+    phrases = {a.id: _phrase(text_tokens(a.text)) for a in articles}
     found: dict[str, tuple[str, Counter]] = {}
     for article in articles:
         for q in extract_quotes(article.text, reading.get(article.id)):
-            key = _phrase(q.text)
+            key = _phrase(word_tokens(q.text))
             text, speakers = found.setdefault(key, (q.text, Counter()))
             if q.speaker:
                 speakers[names.get(q.speaker, q.speaker)] += 1
@@ -87,27 +89,30 @@ def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: 
     reading = reading or {}
     at = {(s.article, s.position): s for s in sentences}
     events: list[Event] = []
+    keys: list[str] = []  # _date_key of each event's date
     for article in articles:
         dates = find_dates(article.text, article.published, reading.get(article.id))
+        starts = [d.start for d in dates]  # increasing: find_dates lists the mentions in text order
         for position, (start, end) in enumerate(sentence_spans(article.text)):
-            inside = [d for d in dates if start <= d.start < end]
+            inside = dates[bisect_left(starts, start):bisect_left(starts, end)]
             sentence = at.get((article.id, position))
             if not inside or sentence is None:
                 continue
             mention = next((d for d in inside if d.resolved), inside[0])
             date = mention.value or mention.text
             key = _date_key(date)
-            if any(_date_key(e.date) == key and set(e.sources) & set(sentence.sources) for e in events):
+            if any(k == key and set(e.sources) & set(sentence.sources) for k, e in zip(keys, events)):
                 continue
+            keys.append(key)
             phrase = " ".join(mention.text.split())
             events.append(Event(date, sentence.text, sentence.sources, mention.resolved, phrase))
     events.sort(key=lambda e: (not e.resolved, e.date if e.resolved else ""))
     return events[:limit]
 
 
-def _informativeness(text: str, weight: Mapping) -> float:
-    """Content words weighted by rarity in the story, with a bonus for numbers."""
-    words = set(word_tokens(text))  # math.fsum: exact, so the result does not depend on the set's order
+def _informativeness(tokens: Sequence[str], weight: Mapping) -> float:
+    """Content words (of a sentence's tokens) weighted by rarity in the story, with a bonus for numbers."""
+    words = set(tokens)  # math.fsum: exact, so the result does not depend on the set's order
     return math.fsum(1.0 / max(1, weight.get((w,), 1)) for w in words) + sum(0.5 for w in words if w.isdigit())
 
 
@@ -130,7 +135,7 @@ def unique(articles: Sequence[Article], sentences: Sequence[Sentence], duplicate
                 passages[-1].append(s)
             else:
                 passages.append([s])
-        best = sorted(passages, key=lambda p: -sum(_informativeness(s.text, weight) for s in p))[:per_source]
+        best = sorted(passages, key=lambda p: -sum(_informativeness(s.tokens, weight) for s in p))[:per_source]
         for passage in sorted(best, key=lambda p: p[0].position):
             result.append(Unique(article.id, " ".join(s.text for s in passage)))
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..nlp import SupportChecker, ngrams, paragraph_spans, sentence_spans, trim_dateline, word_tokens
@@ -19,6 +20,7 @@ _DANGLING = re.compile(
     r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|however|but|and|also|meanwhile|still|yet|so|"
     r"instead|moreover|furthermore|in addition|additionally|as a result|then|thus|therefore|such|both)\b",
     re.IGNORECASE)
+_ENDS = re.compile(r"[.!][\"”’')\]]*$")  # ends like a statement: a full stop or "!", maybe then closing quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Sentence:
     sources: tuple[str, ...]
     independent: int  # sources counted once per duplicate family
     words: int
+    tokens: tuple[str, ...]  # its word tokens (see newsfuse.nlp.word_tokens)
 
     @property
     def dangling(self) -> bool:
@@ -46,7 +49,7 @@ class Sentence:
     @property
     def summarisable(self) -> bool:
         """Long enough, a statement, and ends like a sentence."""
-        ends = bool(re.search(r"[.!][\"”’')\]]*$", self.text))
+        ends = bool(_ENDS.search(self.text))
         return self.words >= MIN_WORDS and not self.question and ends
 
 
@@ -63,6 +66,13 @@ def support(sources: Sequence[str], duplicate_of: Mapping[str, str | None]) -> t
     """(independent sources, the sources that copy another article): what a reader needs to weigh a citation."""
     independent = len({family(s, duplicate_of) for s in sources})
     return independent, tuple(s for s in sources if family(s, duplicate_of) != s)
+
+
+@lru_cache(maxsize=256)
+def text_tokens(text: str) -> tuple[str, ...]:
+    """The word tokens of an article's text (see :func:`newsfuse.nlp.word_tokens`), remembered for the last texts
+    seen: a brief reads each article's words for the support test, the concepts, the centroid and the quotations."""
+    return tuple(word_tokens(text))
 
 
 def _split(article: Article) -> list[tuple[str, int]]:
@@ -90,23 +100,24 @@ def story_sentences(articles: Sequence[Article], duplicate_of: Mapping[str, str 
     """
     per_article = max(30, max_sentences // max(1, len(articles)))
     duplicate_of = duplicate_of or {}
-    checkers = [(a.id, SupportChecker(a.text)) for a in articles]
+    checkers = [(a.id, SupportChecker(a.text, text_tokens(a.text))) for a in articles]
     seen: set[str] = set()
     result = []
     for order, article in enumerate(articles):
         for position, (text, para) in enumerate(_split(article)[:per_article]):
-            key = " ".join(word_tokens(text))
+            tokens = word_tokens(text)
+            key = " ".join(tokens)
             if not key or key in seen:
                 continue
             seen.add(key)
-            tokens = key.split()
-            grams1, grams3 = ngrams(tokens, 1), ngrams(tokens, 3)
-            sources = tuple(aid for aid, check in checkers if check.covers(grams1, grams3))
+            grams3 = ngrams(tokens, 3)
+            sources = tuple(aid for aid, check in checkers if check.covers(tokens, grams3))
             if article.id not in sources:
                 continue  # cannot happen for a clean split; never cite what the text does not state
             independent = len({family(s, duplicate_of) for s in sources})
-            result.append(Sentence(text, article.id, order, position, para, sources, independent, len(tokens)))
+            result.append(Sentence(text, article.id, order, position, para, sources, independent, len(tokens),
+                                   tuple(tokens)))
     return result
 
 
-__all__ = ["MIN_WORDS", "Sentence", "family", "story_sentences", "support"]
+__all__ = ["MIN_WORDS", "Sentence", "family", "story_sentences", "support", "text_tokens"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import or_
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -19,7 +21,7 @@ from sklearn.preprocessing import normalize
 
 from ..nlp import word_tokens
 from ..records import Article, Cited
-from .sentences import Sentence, family, story_sentences, support
+from .sentences import Sentence, family, story_sentences, support, text_tokens
 
 _STOP = ENGLISH_STOP_WORDS
 
@@ -37,13 +39,21 @@ class Weights:
     title: float = 1.0  # weight of the titles in the centroid, relative to the texts
 
 
-def _fit(sentences: Sequence[Sentence], articles: Sequence[Article]) -> tuple[TfidfVectorizer, np.ndarray]:
-    """A TF-IDF model fitted on the story's sentences, and their unit vectors."""
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+def _content_words(tokens: Sequence[str]) -> list[str]:
+    """The TF-IDF analyzer: a text's word tokens (see :func:`newsfuse.nlp.word_tokens`) without stop words.
+
+    The same terms as ``TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\\b\\w+\\b")`` finds in the text,
+    from tokens the summary has already split."""
+    return [w for w in tokens if w not in _STOP]
+
+
+def _fit(tokens: Sequence[Sequence[str]]) -> tuple[TfidfVectorizer, np.ndarray]:
+    """A TF-IDF model fitted on the story's sentences (given as word tokens), and their unit vectors."""
+    vectorizer = TfidfVectorizer(analyzer=_content_words, sublinear_tf=True)
     try:
-        matrix = vectorizer.fit_transform([s.text for s in sentences])
+        matrix = vectorizer.fit_transform(tokens)
     except ValueError:  # only stop words
-        return vectorizer, np.zeros((len(sentences), 1))
+        return vectorizer, np.zeros((len(tokens), 1))
     return vectorizer, normalize(matrix).toarray()
 
 
@@ -53,28 +63,36 @@ def _centroid(vectorizer: TfidfVectorizer, articles: Sequence[Article],
     originals = [a for a in articles if family(a.id, duplicate_of) == a.id] or list(articles)
     if not getattr(vectorizer, "vocabulary_", None):
         return np.zeros(1)
-    texts = normalize(vectorizer.transform([a.text for a in originals])).toarray()
-    titles = normalize(vectorizer.transform([a.title or "" for a in originals])).toarray()
-    centroid = (texts + weights.title * titles).mean(axis=0)
+    texts = [text_tokens(a.text) for a in originals] + [word_tokens(a.title or "") for a in originals]
+    rows = normalize(vectorizer.transform(texts)).toarray()  # one row per text, then one per title
+    centroid = (rows[:len(originals)] + weights.title * rows[len(originals):]).mean(axis=0)
     norm = np.linalg.norm(centroid)
     return centroid / norm if norm else centroid
 
 
+def _units(words: Sequence[str]) -> set[tuple[str, ...]]:
+    """Content words and word pairs (not both stop words) of a text's word tokens."""
+    content = [w not in _STOP for w in words]
+    units: set[tuple[str, ...]] = set(zip(compress(words, content)))  # (word,) for each content word
+    units.update(compress(zip(words, words[1:]), map(or_, content, content[1:])))  # pairs with a content word
+    return units
+
+
 def concepts(text: str) -> set[tuple[str, ...]]:
     """Content words and word pairs (not both stop words) of ``text``: the units of coverage."""
-    words = word_tokens(text)
-    units: set[tuple[str, ...]] = {(w,) for w in words if w not in ENGLISH_STOP_WORDS}
-    units.update((a, b) for a, b in zip(words, words[1:]) if not (a in _STOP and b in _STOP))
-    return units
+    return _units(word_tokens(text))
 
 
 def concept_weights(articles: Sequence[Article], duplicate_of: Mapping[str, str | None]) -> Counter:
     """How many independent sources (text or title) carry each concept."""
     by_family: dict[str, set] = {}
     for article in articles:
-        units = concepts(article.text) | concepts(article.title or "")
+        units = _units(text_tokens(article.text)) | concepts(article.title or "")
         by_family.setdefault(family(article.id, duplicate_of), set()).update(units)
-    return Counter(unit for units in by_family.values() for unit in units)
+    weight: Counter = Counter()
+    for units in by_family.values():
+        weight.update(units)
+    return weight
 
 
 def score(sentences: Sequence[Sentence], centrality: np.ndarray, families: int,
@@ -93,11 +111,7 @@ def select(sentences: Sequence[Sentence], prior: np.ndarray, vectors: np.ndarray
     """Greedy coverage: each step takes the sentence whose not-yet-covered concepts weigh most (times its
     prior), skipping restatements of chosen sentences, while sentences fit in ``words``."""
     pool = [i for i, s in enumerate(sentences) if s.summarisable and s.words <= words]
-    uncovered = {i: sum(weight.get(u, 0) for u in units[i]) for i in pool}  # weight of each one's new concepts
-    holders: dict = {}
-    for i in pool:
-        for unit in units[i]:
-            holders.setdefault(unit, []).append(i)
+    uncovered = {i: sum(map(weight.get, units[i], repeat(0))) for i in pool}  # weight of each one's new concepts
     covered: set = set()
     chosen: list[int] = []
     used = 0
@@ -108,10 +122,10 @@ def select(sentences: Sequence[Sentence], prior: np.ndarray, vectors: np.ndarray
             break
         chosen.append(best)
         used += sentences[best].words
-        for unit in units[best] - covered:
-            for i in holders[unit]:
-                uncovered[i] -= weight.get(unit, 0)
-        covered |= units[best]
+        new = units[best] - covered
+        for i in pool:
+            uncovered[i] -= sum(map(weight.get, units[i] & new, repeat(0)))
+        covered |= new
         near = vectors[pool] @ vectors[best]
         pool = [i for i, sim in zip(pool, near) if i != best and sim < weights.duplicate
                 and used + sentences[i].words <= words]
@@ -124,20 +138,23 @@ def _story_order(sentences: Sequence[Sentence], chosen: list[int]) -> list[int]:
 
 
 def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[str, str | None] | None = None,
-              weights: Weights = Weights(), sentences: Sequence[Sentence] | None = None) -> list[Cited]:
+              weights: Weights = Weights(), sentences: Sequence[Sentence] | None = None,
+              weight: Mapping | None = None) -> list[Cited]:
     """An extractive summary of at most ``words`` words (lowercased ``\\w+`` tokens), each sentence citing
-    every article that supports it."""
+    every article that supports it. ``sentences`` and ``weight`` (:func:`concept_weights`) are computed unless
+    given."""
     duplicate_of = duplicate_of or {}
     sentences = list(sentences) if sentences is not None else story_sentences(articles, duplicate_of)
     if not sentences:
         return []
-    vectorizer, vectors = _fit(sentences, articles)
+    tokens = [s.tokens for s in sentences]
+    vectorizer, vectors = _fit(tokens)
     centroid = _centroid(vectorizer, articles, duplicate_of, weights)
     centrality = vectors @ centroid if centroid.shape[0] == vectors.shape[1] else np.zeros(len(sentences))
     families = len({family(a.id, duplicate_of) for a in articles})
     prior = score(sentences, centrality, families, weights)
-    units = [concepts(s.text) for s in sentences]
-    weight = concept_weights(articles, duplicate_of)
+    units = [_units(t) for t in tokens]
+    weight = concept_weights(articles, duplicate_of) if weight is None else weight
     chosen = _story_order(sentences, select(sentences, prior, vectors, units, weight, words, weights))
     return [Cited(sentences[i].text, sentences[i].sources, *support(sentences[i].sources, duplicate_of))
             for i in chosen]

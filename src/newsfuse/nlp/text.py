@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Sequence
 
 _WORD = re.compile(r"\w+")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -27,11 +28,11 @@ def word_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
+def ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
     """The set of contiguous ``n``-token tuples."""
     if n < 1:
         return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-    return set(zip(*(tokens[i:] for i in range(n))))
+    return set(zip(*[tokens[i:] for i in range(n)]))
 
 
 def _coverage(part: set, whole: set) -> float:
@@ -50,20 +51,22 @@ def supports(sentence: str, document: str) -> bool:
 class SupportChecker:
     """``supports(sentence, document)`` for one document and many sentences, with the n-grams computed once."""
 
-    __slots__ = ("_grams1", "_grams3")
+    __slots__ = ("_words", "_grams3")
 
-    def __init__(self, document: str):
-        tokens = word_tokens(document)
-        self._grams1 = ngrams(tokens, 1)
+    def __init__(self, document: str, tokens: Sequence[str] | None = None):
+        """``tokens``: the document's :func:`word_tokens`, when the caller already has them."""
+        tokens = word_tokens(document) if tokens is None else tokens
+        self._words = set(tokens)
         self._grams3 = ngrams(tokens, 3)
 
     def __call__(self, sentence: str) -> bool:
         tokens = word_tokens(sentence)
-        return self.covers(ngrams(tokens, 1), ngrams(tokens, 3))
+        return self.covers(tokens, ngrams(tokens, 3))
 
-    def covers(self, grams1: set, grams3: set) -> bool:
-        """The support test on a sentence's precomputed unigram and trigram sets (see :func:`ngrams`)."""
-        return _coverage(grams3, self._grams3) >= 0.5 or _coverage(grams1, self._grams1) >= 0.85
+    def covers(self, tokens: Sequence[str], grams3: set) -> bool:
+        """The support test on a sentence's word tokens and their trigram set (see :func:`ngrams`); the share of
+        its words is only counted when the trigrams fall short."""
+        return _coverage(grams3, self._grams3) >= 0.5 or _coverage(set(tokens), self._words) >= 0.85
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
