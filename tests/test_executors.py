@@ -1,3 +1,4 @@
+import subprocess
 import sys
 
 import pytest
@@ -64,3 +65,13 @@ def test_workers_start_with_what_the_parent_preloaded():
     finally:
         if saved is not None:
             model._STATE["nlp"] = saved
+
+
+def test_preload_imports_the_stage_modules_and_their_libraries():
+    """``newsfuse.extract`` and ``newsfuse.brief`` are also API functions: preload must import the modules (with
+    trafilatura and scikit-learn), or every forked worker imports them again. Checked in a fresh interpreter."""
+    code = ("import sys; from newsfuse.pipeline import preload; preload(entities=True); "
+            "print(all(m in sys.modules for m in ('newsfuse.extract.html', 'newsfuse.brief.build', 'trafilatura', "
+            "'sklearn.feature_extraction.text', 'spacy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
+from importlib import import_module
 from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -89,11 +90,12 @@ def preload(entities: bool) -> None:
     """Import the extraction stage (and, with ``entities``, the briefs and the entity model) in this process.
 
     Called before a forking executor (``LocalExecutor.forks``) starts its workers: they then start with all of it
-    loaded, instead of each worker of each phase loading it again (~3 CPU-s a worker)."""
-    from . import extract  # noqa: F401
-
+    loaded, instead of each worker of each phase loading it again (~3 CPU-s a worker). The stage modules are
+    imported by name: ``newsfuse.extract`` and ``newsfuse.brief`` are also the package's API functions, and
+    ``from . import brief`` would return the function without importing the module (and scikit-learn with it)."""
+    import_module("newsfuse.extract")
     if entities:
-        from . import brief  # noqa: F401
+        import_module("newsfuse.brief")
         from .nlp.model import load_model
 
         load_model()
