@@ -1,9 +1,14 @@
+import gzip
+import json
 import os
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from newsfuse.records import Article
 
 # In CI the property tests draw the same examples every run (a fixed seed), so a red build always names a
 # reproducible input; locally they keep exploring new ones.
@@ -27,3 +32,24 @@ def shared_or_fail(path: Path) -> Path:
     """Gates never skip: missing shared data is a failure, not a skip."""
     assert path.exists(), f"missing shared data {path}: tests expect ../shared beside the project"
     return path
+
+
+@lru_cache(maxsize=2)
+def wcxb_articles(limit: int) -> tuple[Article, ...]:
+    """The first ``limit`` WCXB dev article pages (by file name, ``page_type`` "article"), extracted; pages that
+    extract to nothing are skipped. Cached: the background and reading-cap tests share one extraction."""
+    from newsfuse.extract import extract_page
+    from newsfuse.ingest.files import read_html
+
+    wcxb = shared_or_fail(DATA / "extraction" / "wcxb-dev")
+    out: list[Article] = []
+    for truth in sorted((wcxb / "ground-truth").glob("*.json")):
+        if (json.loads(truth.read_text()).get("_internal") or {}).get("page_type", {}).get("primary") != "article":
+            continue
+        article = extract_page(read_html(truth.stem, gzip.decompress((wcxb / "html" / f"{truth.stem}.html.gz")
+                                                                     .read_bytes())))
+        if isinstance(article, Article):
+            out.append(article)
+        if len(out) == limit:
+            break
+    return tuple(out)

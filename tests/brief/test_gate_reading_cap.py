@@ -4,36 +4,16 @@ articles; this gate bounds what the cap loses against the model reading everythi
 the same figures for other caps and all 791 pages)."""
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
 
 from newsfuse.brief import build_brief
 from newsfuse.config import BriefConfig
-from newsfuse.extract import extract_page
-from newsfuse.ingest.files import read_html
 from newsfuse.nlp import clear_cache
 from newsfuse.records import Article, Brief
 
-from ..conftest import DATA, shared_or_fail
+from ..conftest import wcxb_articles
 
-PAGES = 200  # the first WCXB dev article pages, by file name
-
-
-def _articles() -> list[Article]:
-    wcxb = shared_or_fail(DATA / "extraction" / "wcxb-dev")
-    out: list[Article] = []
-    for truth in sorted((wcxb / "ground-truth").glob("*.json")):
-        if (json.loads(truth.read_text()).get("_internal") or {}).get("page_type", {}).get("primary") != "article":
-            continue
-        page = read_html(f"{truth.stem}.html", gzip.decompress((wcxb / "html" / f"{truth.stem}.html.gz").read_bytes()))
-        article = extract_page(page)
-        if isinstance(article, Article):
-            out.append(article)
-        if len(out) == PAGES:
-            break
-    return out
+PAGES = 200  # the first WCXB dev article pages, by file name (the background test's first 300, shared)
 
 
 def _briefs(articles: list[Article], config: BriefConfig) -> list[Brief]:
@@ -51,7 +31,7 @@ def _kept(full: list[Brief], capped: list[Brief], items, top: int | None = None)
 
 @pytest.mark.gate
 def test_gate_reading_cap_against_reading_everything(floors):
-    articles = _articles()
+    articles = list(wcxb_articles(300)[:PAGES])
     assert len(articles) == PAGES
     capped = _briefs(articles, BriefConfig())
     full = _briefs(articles, BriefConfig(article_ner_words=0, ner_words=0))

@@ -9,10 +9,7 @@ the merged cluster with an average inner similarity of at least background_margi
 2026-11-28: batch largest cluster 53 -> 9 (152 -> 244 clusters), incremental 47 -> 13 (239 -> 267 stories),
 batch allsides 0.907 and wikiref 0.935 unchanged.
 """
-import gzip
-import json
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,29 +18,15 @@ from newsfuse.cluster import StoryAssigner, cluster_articles
 from newsfuse.config import ClusterConfig
 from newsfuse.records import Article
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as tests/conftest.py
-WCXB = SHARED / "data" / "extraction" / "wcxb-dev"
+from ..conftest import wcxb_articles
+
 PAGES = 300
 
 
 @pytest.fixture(scope="module")
 def pages() -> list[Article]:
     """The first 300 WCXB dev article pages, extracted (as bench/scale.py's ``article_pages``)."""
-    from newsfuse.extract import extract_page
-    from newsfuse.ingest.files import read_html
-
-    assert WCXB.exists(), f"missing shared data {WCXB}: tests expect ../shared beside the project"
-    out = []
-    for truth in sorted((WCXB / "ground-truth").glob("*.json")):
-        if (json.loads(truth.read_text()).get("_internal") or {}).get("page_type", {}).get("primary") != "article":
-            continue
-        page = read_html(truth.stem, gzip.decompress((WCXB / "html" / f"{truth.stem}.html.gz").read_bytes()))
-        article = extract_page(page)
-        if isinstance(article, Article):
-            out.append(article)
-        if len(out) == PAGES:
-            break
-    return out
+    return list(wcxb_articles(PAGES))
 
 
 def largest(stories: dict[str, str]) -> int:
