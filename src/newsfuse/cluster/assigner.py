@@ -26,7 +26,6 @@ is never joined; ``merge(a, b)`` folds two held stories.
 """
 from __future__ import annotations
 
-import math
 import warnings
 from collections import Counter
 from dataclasses import replace
@@ -37,12 +36,12 @@ import scipy.sparse as sp
 
 from ..config import ClusterConfig
 from ..dedup import time_order
-from ..records import Article, to_utc
-from .agglomerate import BACKGROUND_PAIRS, Seed, agglomerate_with_seeds, pair_sample, weighted_median
+from ..records import Article
+from .agglomerate import Seed, agglomerate_with_seeds
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
-from .features import DocumentFrequencies, hashed_counts
-from .held import age_key, background_links, is_locked, locked_stories, seed_pairs
+from .features import DocumentFrequencies, article_time, hashed_counts
+from .held import age_key, incremental_background, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
 
@@ -139,7 +138,7 @@ class StoryAssigner:
         self.df.count(counts[unprimed])
         self._primed.difference_update(a.id for a in articles)
         vectors, embedded = self.df.weigh(counts), self._embed(articles)
-        times = np.array([_time(a) for a in articles])
+        times = np.array([article_time(a) for a in articles])
         dots = self._index.dots(vectors) if len(self.stories.ids) else None
         seeds, links, seed_slots = self._seeds(vectors, times, embedded, dots)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
@@ -202,22 +201,16 @@ class StoryAssigner:
 
     def _background(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None,
                     dots: sp.csr_matrix | None) -> float:
-        """The median similarity between the articles in play (0 when ``background_margin`` is 0), as batch
-        mode's ``typical_similarity``: pairs of new rows (``agglomerate.pair_sample``) and (new row, held story
-        in the window) averages, each weighing as its story's size (``held.background_links``, which reads the
-        sums off ``dots``, the (new row, story) products ``_seeds`` links by); 0 below ``BACKGROUND_PAIRS``
-        pairs."""
+        """``held.incremental_background`` of the new rows and the held stories in their window (0 when
+        ``background_margin`` is 0); ``dots``: the (new row, story) products ``_seeds`` links by."""
         if not self.config.background_margin:
             return 0.0
-        term = self.term if embedded is not None else None
-        values = pair_sample(vectors, embedded, term)
-        table, weights = self.stories, np.ones(len(values))
+        table = self.stories
         warm = np.flatnonzero(table.warm(times, self.config.window_days)) if len(table.ids) else np.zeros(0, int)
-        if len(warm) and dots is not None:
-            dense = self._dense_sums(embedded.shape[1]).matrix() if embedded is not None else None
-            links, sizes = background_links(dots, table.size, warm, vectors, embedded, dense, term)
-            values, weights = np.concatenate([values, links]), np.concatenate([weights, sizes])
-        return weighted_median(values, weights) if weights.sum() >= BACKGROUND_PAIRS else 0.0
+        dense = (self._dense_sums(embedded.shape[1]).matrix() if embedded is not None and len(warm)
+                 and dots is not None else None)
+        return incremental_background(vectors, embedded, self.term if embedded is not None else None, table.size,
+                                      warm, dots, dense)
 
     def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None = None,
                dots: sp.csr_matrix | None = None) -> tuple[list[Seed], list, np.ndarray]:
@@ -289,7 +282,7 @@ class StoryAssigner:
     def similarities(self, article: Article) -> dict[str, float]:
         """Average similarity of an article to every warm held story it links to (explanations and tuning)."""
         vectors = self.df.weigh(hashed_counts([article]))
-        seeds, links, _ = self._seeds(vectors, np.array([_time(article)]), self._embed([article]))
+        seeds, links, _ = self._seeds(vectors, np.array([article_time(article)]), self._embed([article]))
         return {seeds[s].story_id: total / seeds[s].size for s, _, total in links}
 
     # --- state -----------------------------------------------------------------------------------------------
@@ -317,7 +310,7 @@ class StoryAssigner:
         touched = np.unique(slot_array)
         centroids = self._index.matrix()[touched]
         norms2 = np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel()
-        self.stories.absorb(slot_array, np.diff(vectors.indptr) > 0, np.array([_time(a) for a in articles]),
+        self.stories.absorb(slot_array, np.diff(vectors.indptr) > 0, np.array([article_time(a) for a in articles]),
                             touched, norms2)
         embedded = self._embed(articles)
         if embedded is not None and len(articles):
@@ -406,11 +399,6 @@ class StoryAssigner:
         table.fold(alias, kept, cross)
         self.story_of = {i: self.corrections.resolve(s) for i, s in self.story_of.items()}
         return aliases
-
-
-def _time(article: Article) -> float:
-    published = to_utc(article.published)
-    return published.timestamp() if published else math.nan
 
 
 __all__ = ["DenseFeatures", "StoryAssigner", "story_id_for"]

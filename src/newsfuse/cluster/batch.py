@@ -12,7 +12,6 @@ is what an empty ``StoryAssigner`` with ``merge_held`` off makes of the same art
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Callable, Iterable
 
@@ -21,12 +20,12 @@ import scipy.sparse as sp
 
 from ..config import ClusterConfig, DedupConfig
 from ..dedup import Deduplicator, time_order
-from ..records import Article, to_utc
+from ..records import Article
 from .agglomerate import agglomerate
 from .assigner import story_id_for
 from .corrections import Corrections
 from .embed import DENSE_TERM, DenseFeatures, DenseTerm, dense_features
-from .features import batch_vectors
+from .features import article_time, batch_vectors
 
 
 def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None = None,
@@ -50,7 +49,7 @@ def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None =
     originals = [a for a in ordered if copy_of[a.id] is None or copy_of[a.id] not in copy_of]
     stories: dict[str, str] = {}
     if originals:
-        times = np.array([_time(a) for a in originals])
+        times = np.array([article_time(a) for a in originals])
         embedded = np.asarray(dense(originals), dtype=np.float32) if dense is not None else None
         if embedded is not None:
             ratio = term.batch_cohesion_ratio if vectors is batch_vectors else term.cohesion_ratio
@@ -62,11 +61,6 @@ def cluster_articles(articles: Iterable[Article], config: ClusterConfig | None =
         if article.id not in stories:
             stories[article.id] = stories[copy_of[article.id]]
     return stories
-
-
-def _time(article: Article) -> float:
-    published = to_utc(article.published)
-    return published.timestamp() if published else math.nan
 
 
 __all__ = ["cluster_articles"]

@@ -12,6 +12,7 @@ once: ``incremental_vectors``); see ``batch_vectors`` for why the two differ.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfVectorizer
 
-from ..records import Article
+from ..records import Article, to_utc
 
 N_FEATURES = 1 << 20
 FIELDS = ("title", "body", "entities")
@@ -29,6 +30,13 @@ _EXTRA_STOPS = {"mr", "mrs", "ms", "dr", "said", "says", "monday", "tuesday", "w
                 "september", "october", "november", "december", "advertisement", "getty", "images", "ap",
                 "reuters", "photo", "read", "watch", "click", "subscribe", "share"}
 _STOPS = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_STOPS
+
+
+def article_time(article: Article) -> float:
+    """The article's published time as UTC seconds since the epoch (nan when undated): the time axis clustering
+    windows and orders on."""
+    published = to_utc(article.published)
+    return published.timestamp() if published else math.nan
 
 
 def entity_tokens(text: str) -> list[str]:
@@ -233,6 +241,6 @@ class OnlineIdf:
         return weights / np.float32(np.linalg.norm(weights))
 
 
-__all__ = ["FIELDS", "DocumentFrequencies", "OnlineIdf", "TermCounts", "batch_text", "batch_tokens", "batch_vectors",
+__all__ = ["article_time", "FIELDS", "DocumentFrequencies", "OnlineIdf", "TermCounts", "batch_text", "batch_tokens", "batch_vectors",
            "document_text", "entity_tokens", "field_texts", "hashed_counts", "incremental_vectors", "plain_tokens",
            "term_counts"]

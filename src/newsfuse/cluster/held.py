@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .agglomerate import Seed
+from .agglomerate import BACKGROUND_PAIRS, Seed, pair_sample, weighted_median
 from .corrections import Corrections
 from .embed import DenseTerm
 from .index import CentroidIndex
@@ -94,4 +94,18 @@ def background_links(dots: sp.csr_matrix, sizes: np.ndarray, warm: np.ndarray, v
     return (sums / size[:, None]).ravel(), np.repeat(size, len(rows))
 
 
-__all__ = ["age_key", "background_links", "is_locked", "locked_stories", "seed_pairs"]
+
+def incremental_background(vectors: sp.csr_matrix, embedded: np.ndarray | None, term: DenseTerm | None,
+                           sizes: np.ndarray, warm: np.ndarray, dots: sp.csr_matrix | None,
+                           dense_sums: np.ndarray | None) -> float:
+    """The median similarity between the articles in play, as batch mode's ``typical_similarity``: pairs of new
+    rows (``agglomerate.pair_sample``) and (new row, ``warm`` held story) averages (``background_links``, read off
+    ``dots``), each weighing as its story's size; 0 below ``BACKGROUND_PAIRS`` pairs."""
+    values = pair_sample(vectors, embedded, term)
+    weights = np.ones(len(values))
+    if len(warm) and dots is not None:
+        links, link_sizes = background_links(dots, sizes, warm, vectors, embedded, dense_sums, term)
+        values, weights = np.concatenate([values, links]), np.concatenate([weights, link_sizes])
+    return weighted_median(values, weights) if weights.sum() >= BACKGROUND_PAIRS else 0.0
+
+__all__ = ["age_key", "background_links", "incremental_background", "is_locked", "locked_stories", "seed_pairs"]
