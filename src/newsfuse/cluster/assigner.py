@@ -207,8 +207,7 @@ class StoryAssigner:
             return 0.0
         table = self.stories
         warm = np.flatnonzero(table.warm(times, self.config.window_days)) if len(table.ids) else np.zeros(0, int)
-        dense = (self._dense_sums(embedded.shape[1]).matrix() if embedded is not None and len(warm)
-                 and dots is not None else None)
+        dense = self._dense_sums(embedded.shape[1]).matrix() if embedded is not None and len(warm) else None
         return incremental_background(vectors, embedded, self.term if embedded is not None else None, table.size,
                                       warm, dots, dense)
 

@@ -94,7 +94,6 @@ def background_links(dots: sp.csr_matrix, sizes: np.ndarray, warm: np.ndarray, v
     return (sums / size[:, None]).ravel(), np.repeat(size, len(rows))
 
 
-
 def incremental_background(vectors: sp.csr_matrix, embedded: np.ndarray | None, term: DenseTerm | None,
                            sizes: np.ndarray, warm: np.ndarray, dots: sp.csr_matrix | None,
                            dense_sums: np.ndarray | None) -> float:
@@ -107,5 +106,6 @@ def incremental_background(vectors: sp.csr_matrix, embedded: np.ndarray | None, 
         links, link_sizes = background_links(dots, sizes, warm, vectors, embedded, dense_sums, term)
         values, weights = np.concatenate([values, links]), np.concatenate([weights, link_sizes])
     return weighted_median(values, weights) if weights.sum() >= BACKGROUND_PAIRS else 0.0
+
 
 __all__ = ["age_key", "background_links", "incremental_background", "is_locked", "locked_stories", "seed_pairs"]
