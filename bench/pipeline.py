@@ -146,6 +146,18 @@ def show_parallel(label: str, inputs: list[Path], documents: int, config: Config
     return documents / wall
 
 
+def blas_line() -> str:
+    """Which BLAS kernel numpy runs (the recogniser's matrix products run on it, see ``nlp.model``): some machines
+    force an older one through OPENBLAS_CORETYPE, which bench/README.md says how to lift for a run."""
+    import numpy  # noqa: F401  (loads its BLAS)
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{p['internal_api']} {p.get('version')} kernel {p.get('architecture')}"
+            for p in threadpool_info() if p["user_api"] == "blas"]
+    forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    return f"numpy BLAS: {', '.join(blas) or 'not found'}; forced by the environment: {forced or 'nothing'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="WCXB article pages (0 = all)")
@@ -182,6 +194,7 @@ def main() -> None:
         plain, plain_wall = len(html) / cpu, len(html) / wall
         print(f"{len(html)} WCXB dev article pages; brief.article_ner_words={config.brief.article_ner_words}; "
               "serial runs: one process, shares of CPU time")
+        print(blas_line())
         print(f"{'trafilatura.extract':<24} {plain:6.1f} pages/CPU-s ({plain_wall:6.1f}/s wall)")
         run_timed([folders["warm-up"]], config)  # imports of every stage, models, caches
         fused = show("pipeline from html", [folders["html"]], len(html), config)

@@ -75,3 +75,20 @@ def test_preload_imports_the_stage_modules_and_their_libraries():
             "'sklearn.feature_extraction.text', 'spacy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def blas_threads(_: object = None) -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_workers_run_blas_on_one_thread_and_the_parent_gets_its_limit_back():
+    """One worker per core: a worker's BLAS threads would only compete with the other workers (and spin)."""
+    import numpy  # noqa: F401  (loads OpenBLAS)
+
+    before = blas_threads()
+    assert before, "numpy's BLAS is not visible to threadpoolctl"
+    seen = list(LocalExecutor(workers=2, min_parallel=4).map(blas_threads, range(8)))
+    assert seen == [[1] * len(before)] * 8
+    assert blas_threads() == before

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..errors import ConfigError
 
@@ -46,6 +46,9 @@ class LocalExecutor:
     On Linux the workers are forked (``forks``): they start with whatever this process has already imported and
     loaded, so a caller that loads the stages' libraries and models first (``pipeline.preload``) pays for that
     once instead of once per worker and per ``map`` (~3 CPU-s each for spaCy, scikit-learn and trafilatura).
+
+    While workers run, native thread pools (BLAS, OpenMP) run on one thread, in this process and in the
+    workers (see ``_one_native_thread``).
     """
 
     name = "local"
@@ -75,7 +78,8 @@ class LocalExecutor:
             return
         chunks = _chunks(chain(first, iterator), self.chunk)
         del first
-        with ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_die_with_parent) as pool:
+        with _one_native_thread(), ProcessPoolExecutor(self.workers, mp_context=self._context,
+                                                       initializer=_start_worker) as pool:
             pending: deque[Future[list[R]]] = deque()
             try:
                 for chunk in chunks:
@@ -98,6 +102,24 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def _apply_chunk(fn: Callable[[T], R], chunk: list[T]) -> list[R]:
     """Module-level so worker processes can unpickle it."""
     return [fn(item) for item in chunk]
+
+
+def _start_worker() -> None:
+    """Each worker process: dies with its parent, and runs native thread pools on one thread for its life."""
+    _die_with_parent()
+    _one_native_thread()
+
+
+def _one_native_thread() -> Any:
+    """BLAS and OpenMP limited to one thread (a context manager restoring the previous limits; the limit holds
+    from the call). There is one worker per core already: a BLAS call that fans out (a dense product in a
+    brief, say) only makes its threads compete with the other workers, and OpenBLAS threads spin for a while
+    after each call and after being started in each forked worker. Forked with the limit in place, the workers
+    start none. perf of a 300-page run: 3.5% of all processes' CPU was in ``blas_thread_server``; with the
+    limit, none (bench/README.md)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 def _die_with_parent() -> None:
