@@ -1,7 +1,11 @@
 """End-to-end benchmark: articles/s of the whole pipeline from html and from text, each stage's share, and plain
 ``trafilatura.extract`` on the same pages in the same run as the yardstick.
 
-Run: .venv/bin/python bench/pipeline.py [--pages N]      N WCXB dev article pages (default 300; 0 = all 791)
+Run: .venv/bin/python bench/pipeline.py [--pages N] [--rounds R] [--only-html] [--article-ner-words W]
+N WCXB dev article pages (default 300; 0 = all 791); R runs of the default executor (default 3), each compared
+with trafilatura timed right before and right after it, since the machine's speed drifts between minutes.
+On a machine whose environment forces an older OpenBLAS kernel (OPENBLAS_CORETYPE, see bench/README.md), run it
+as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/pipeline.py``; it prints the kernel.
 
 Inputs, written to a temporary folder so reading counts: the WCXB dev article pages (../shared/data/extraction/
 wcxb-dev, ground truth ``_internal.page_type.primary == "article"``) as .html files; the same pages rendered to
@@ -11,13 +15,14 @@ through ``Runner`` with the ``SerialExecutor`` into a fresh SQLite store, so eve
 its CPU time is measurable: read (the reader's iterator), extract (the executor's iterator, minus read), store,
 dedup, cluster, brief, and other (the pending queries between phases). Rates are per CPU second of this process
 (``time.process_time``: other jobs on a shared machine do not count), with wall-clock beside. trafilatura runs on
-the same decoded html first. Prints figures; asserts nothing.
+the same decoded html first, and again around each parallel run. Prints figures; asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import resource
+import statistics
 import json
 import logging
 import tempfile
@@ -146,6 +151,14 @@ def show_parallel(label: str, inputs: list[Path], documents: int, config: Config
     return documents / wall
 
 
+def yardstick(html: list[tuple[str, str]]) -> tuple[float, float]:
+    """Plain ``trafilatura.extract`` over the decoded pages: (pages per CPU second, pages per wall second)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _, page in html:
+        trafilatura.extract(page)
+    return len(html) / (time.process_time() - cpu), len(html) / (time.perf_counter() - wall)
+
+
 def blas_line() -> str:
     """Which BLAS kernel numpy runs (the recogniser's matrix products run on it, see ``nlp.model``): some machines
     force an older one through OPENBLAS_CORETYPE, which bench/README.md says how to lift for a run."""
@@ -164,6 +177,7 @@ def main() -> None:
     parser.add_argument("--article-ner-words", type=int, default=None,
                         help="brief.article_ner_words for the runs (default: the configured default)")
     parser.add_argument("--only-html", action="store_true", help="skip the text and JSONL inputs")
+    parser.add_argument("--rounds", type=int, default=3, help="parallel runs, each between two yardstick runs")
     args = parser.parse_args()
     config = Config() if args.article_ner_words is None else Config(
         brief=BriefConfig(article_ner_words=args.article_ner_words))
@@ -187,11 +201,7 @@ def main() -> None:
 
         for _, page in html[:5]:  # warm-up: imports, compiled patterns
             trafilatura.extract(page)
-        cpu, wall = time.process_time(), time.perf_counter()
-        for name, page in html:
-            trafilatura.extract(page)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        plain, plain_wall = len(html) / cpu, len(html) / wall
+        plain, plain_wall = yardstick(html)
         print(f"{len(html)} WCXB dev article pages; brief.article_ner_words={config.brief.article_ner_words}; "
               "serial runs: one process, shares of CPU time")
         print(blas_line())
@@ -201,9 +211,19 @@ def main() -> None:
         if not args.only_html:
             show("pipeline from text", [folders["text"]], len(html), config)
             show("pipeline from jsonl", [jsonl], len(docs), config)
-        parallel = show_parallel("html, default executor", [folders["html"]], len(html), config)
+        # The machine's speed drifts by ~10% over minutes (the yardstick alone moved 47.8-57.3 pages/s between
+        # runs): each parallel run is compared with trafilatura timed right before and right after it.
+        ratios = []
+        _, plain_wall = yardstick(html)
+        for _ in range(args.rounds):
+            parallel = show_parallel("html, default executor", [folders["html"]], len(html), config)
+            before, (_, plain_wall) = plain_wall, yardstick(html)
+            ratios.append(parallel / ((before + plain_wall) / 2))
+            print(f"{'':<24} trafilatura before / after: {before:.1f} / {plain_wall:.1f} pages/s wall; "
+                  f"ratio {ratios[-1]:.2f}", flush=True)
     print(f"ratio pipeline-from-html / trafilatura alone, per CPU-s: {fused / plain:.2f}; "
-          f"wall clock, default executor vs trafilatura in one process: {parallel / plain_wall:.2f} (target >= 0.5)")
+          f"wall clock, default executor vs trafilatura in one process (mean of the runs before and after): "
+          + " / ".join(f"{r:.2f}" for r in ratios) + f", median {statistics.median(ratios):.2f} (target >= 0.5)")
     print("load average at the start and at the end: " + " / ".join(f"{a:.1f} {b:.1f} {c:.1f}" for a, b, c in
                                                                     (load, os.getloadavg())))
 
