@@ -28,6 +28,11 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(text[s:e].split()) for s, e in paragraph_spans(text)]
 
 
+def _words(paragraph: str) -> int:
+    """``len(paragraph.split())`` of a paragraph of :func:`_paragraphs` (words joined by single spaces)."""
+    return paragraph.count(" ") + 1 if paragraph else 0
+
+
 def _ranks(paragraphs: list[str]) -> list[int]:
     """Per paragraph, its place in the reading order (lower is read first)."""
     quoting = [has_quotation(p) for p in paragraphs]
@@ -45,7 +50,7 @@ def article_paragraphs(text: str, words: int) -> frozenset[int] | None:
 
 def _within(paragraphs: list[str], words: int) -> frozenset[int] | None:
     """:func:`article_paragraphs` of an article's paragraphs (see :func:`_paragraphs`)."""
-    sizes = [len(p.split()) for p in paragraphs]
+    sizes = [_words(p) for p in paragraphs]
     if not words or sum(sizes) <= words:
         return None
     chosen, used = set(), 0
@@ -61,7 +66,7 @@ def paragraphs_to_read(articles: Sequence[Article], words: int, article_words: i
     (:func:`article_paragraphs`), and ``words`` distinct words over the story (0: no limit)."""
     paragraphs = {a.id: _paragraphs(a.text) for a in articles}
     allowed = {a.id: _within(paragraphs[a.id], article_words) for a in articles}
-    distinct = {p: len(p.split()) for a in articles for i, p in enumerate(paragraphs[a.id])
+    distinct = {p: _words(p) for a in articles for i, p in enumerate(paragraphs[a.id])
                 if allowed[a.id] is None or i in allowed[a.id]}
     if not words or sum(distinct.values()) <= words:
         return allowed

@@ -87,6 +87,22 @@ def _split(article: Article) -> list[tuple[str, int]]:
     return out
 
 
+def _sources(checkers: Sequence[tuple[str, SupportChecker]], tokens: Sequence[str], key: str,
+             own: str) -> tuple[str, ...]:
+    """The ids of the articles that support a sentence of article ``own`` (given as word tokens, and joined by
+    spaces in ``key``). Its own article is first searched for the sentence word for word; the trigram set is
+    built only for an article that does not carry all the sentence's trigrams."""
+    grams3 = None
+    found = []
+    for aid, check in checkers:
+        if not (aid == own and check.has_run(key) or check.has_trigrams(tokens)):
+            grams3 = ngrams(tokens, 3) if grams3 is None else grams3
+            if not check.covers(tokens, grams3):
+                continue
+        found.append(aid)
+    return tuple(found)
+
+
 MAX_SENTENCES = 2000  # a brief reads at most this many sentences, spread over the articles (leads first)
 
 
@@ -110,8 +126,7 @@ def story_sentences(articles: Sequence[Article], duplicate_of: Mapping[str, str 
             if not key or key in seen:
                 continue
             seen.add(key)
-            grams3 = ngrams(tokens, 3)
-            sources = tuple(aid for aid, check in checkers if check.covers(tokens, grams3))
+            sources = _sources(checkers, tokens, key, article.id)
             if article.id not in sources:
                 continue  # cannot happen for a clean split; never cite what the text does not state
             independent = len({family(s, duplicate_of) for s in sources})

@@ -22,6 +22,7 @@ from sklearn.preprocessing import normalize
 from ..nlp import word_tokens
 from ..records import Article, Cited
 from .sentences import Sentence, family, story_sentences, support, text_tokens
+from .tfidf import Tfidf, fit_unit_rows
 
 _STOP = ENGLISH_STOP_WORDS
 
@@ -47,24 +48,21 @@ def _content_words(tokens: Sequence[str]) -> list[str]:
     return [w for w in tokens if w not in _STOP]
 
 
-def _fit(tokens: Sequence[Sequence[str]]) -> tuple[TfidfVectorizer, np.ndarray]:
-    """A TF-IDF model fitted on the story's sentences (given as word tokens), and their unit vectors."""
-    vectorizer = TfidfVectorizer(analyzer=_content_words, sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform(tokens)
-    except ValueError:  # only stop words
-        return vectorizer, np.zeros((len(tokens), 1))
-    return vectorizer, normalize(matrix).toarray()
+def _fit(tokens: Sequence[Sequence[str]]) -> tuple[Tfidf | None, np.ndarray]:
+    """A TF-IDF model fitted on the story's sentences (given as word tokens), and their unit vectors: scikit-learn's
+    ``TfidfVectorizer(analyzer=_content_words, sublinear_tf=True)`` and ``normalize``, float for float (see
+    :mod:`newsfuse.brief.tfidf`). None when the sentences have only stop words."""
+    return fit_unit_rows(tokens, _content_words)
 
 
-def _centroid(vectorizer: TfidfVectorizer, articles: Sequence[Article],
+def _centroid(model: Tfidf | None, articles: Sequence[Article],
               duplicate_of: Mapping[str, str | None], weights: Weights) -> np.ndarray:
     """Mean of the unit vectors of the independent articles (text plus weighted title)."""
     originals = [a for a in articles if family(a.id, duplicate_of) == a.id] or list(articles)
-    if not getattr(vectorizer, "vocabulary_", None):
+    if model is None:
         return np.zeros(1)
     texts = [text_tokens(a.text) for a in originals] + [word_tokens(a.title or "") for a in originals]
-    rows = normalize(vectorizer.transform(texts)).toarray()  # one row per text, then one per title
+    rows = model.unit_rows(texts, _content_words)  # one row per text, then one per title
     centroid = (rows[:len(originals)] + weights.title * rows[len(originals):]).mean(axis=0)
     norm = np.linalg.norm(centroid)
     return centroid / norm if norm else centroid
@@ -87,8 +85,16 @@ def concept_weights(articles: Sequence[Article], duplicate_of: Mapping[str, str 
     """How many independent sources (text or title) carry each concept."""
     by_family: dict[str, set] = {}
     for article in articles:
-        units = _units(text_tokens(article.text)) | concepts(article.title or "")
-        by_family.setdefault(family(article.id, duplicate_of), set()).update(units)
+        units = _units(text_tokens(article.text))
+        units |= concepts(article.title or "")
+        key = family(article.id, duplicate_of)
+        if key in by_family:
+            by_family[key] |= units
+        else:
+            by_family[key] = units
+    if len(by_family) == 1:  # one source: each of its concepts once (as Counter.update would count them)
+        (only,) = by_family.values()
+        return Counter(dict.fromkeys(only, 1))
     weight: Counter = Counter()
     for units in by_family.values():
         weight.update(units)
@@ -123,12 +129,13 @@ def select(sentences: Sequence[Sentence], prior: np.ndarray, vectors: np.ndarray
         chosen.append(best)
         used += sentences[best].words
         new = units[best] - covered
-        for i in pool:
-            uncovered[i] -= sum(map(weight.get, units[i] & new, repeat(0)))
         covered |= new
         near = vectors[pool] @ vectors[best]
         pool = [i for i, sim in zip(pool, near) if i != best and sim < weights.duplicate
                 and used + sentences[i].words <= words]
+        for i in pool:  # integer weights: the order of the subtractions does not matter
+            if not new.isdisjoint(units[i]):
+                uncovered[i] -= sum(map(weight.get, units[i] & new, repeat(0)))
     return chosen
 
 
@@ -153,7 +160,8 @@ def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[
     centrality = vectors @ centroid if centroid.shape[0] == vectors.shape[1] else np.zeros(len(sentences))
     families = len({family(a.id, duplicate_of) for a in articles})
     prior = score(sentences, centrality, families, weights)
-    units = [_units(t) for t in tokens]
+    # Only the sentences select() may pick need their concepts.
+    units = [_units(s.tokens) if s.words <= words and s.summarisable else set() for s in sentences]
     weight = concept_weights(articles, duplicate_of) if weight is None else weight
     chosen = _story_order(sentences, select(sentences, prior, vectors, units, weight, words, weights))
     return [Cited(sentences[i].text, sentences[i].sources, *support(sentences[i].sources, duplicate_of))

@@ -49,24 +49,52 @@ def supports(sentence: str, document: str) -> bool:
 
 
 class SupportChecker:
-    """``supports(sentence, document)`` for one document and many sentences, with the n-grams computed once."""
+    """``supports(sentence, document)`` for one document and many sentences, with the n-grams computed once (when
+    first needed: a sentence found word for word in the document needs none)."""
 
-    __slots__ = ("_words", "_grams3")
+    __slots__ = ("_tokens", "_words", "_grams3", "_phrase", "_cursor")
 
     def __init__(self, document: str, tokens: Sequence[str] | None = None):
         """``tokens``: the document's :func:`word_tokens`, when the caller already has them."""
-        tokens = word_tokens(document) if tokens is None else tokens
-        self._words = set(tokens)
-        self._grams3 = ngrams(tokens, 3)
+        self._tokens = word_tokens(document) if tokens is None else tokens
+        self._words: set[str] | None = None
+        self._grams3: set[tuple[str, ...]] | None = None
+        self._phrase: str | None = None
+        self._cursor = 0  # where has_run looks first
 
     def __call__(self, sentence: str) -> bool:
         tokens = word_tokens(sentence)
         return self.covers(tokens, ngrams(tokens, 3))
 
+    def _sets(self) -> tuple[set[str], set[tuple[str, ...]]]:
+        if self._words is None or self._grams3 is None:
+            self._words, self._grams3 = set(self._tokens), ngrams(self._tokens, 3)
+        return self._words, self._grams3
+
+    def has_run(self, key: str) -> bool:
+        """A sentence's word tokens, joined by single spaces (``key``, not empty), occur one after another in the
+        document: then :meth:`covers` holds (every trigram, and every word, of the sentence is there). The search
+        starts where the last sentence found ended, as a document's own sentences come in order."""
+        if self._phrase is None:
+            self._phrase = " " + " ".join(self._tokens) + " "
+        at = self._phrase.find(f" {key} ", self._cursor)
+        if at < 0 and self._cursor:
+            at = self._phrase.find(f" {key} ")
+        if at < 0:
+            return False
+        self._cursor = at + 1 + len(key)  # the space after it: the next sentence's leading space
+        return True
+
+    def has_trigrams(self, tokens: Sequence[str]) -> bool:
+        """Every trigram of a sentence's word tokens (at least 3) occurs in the document: then :meth:`covers`
+        holds (the trigram share is 1), which this finds without building the sentence's trigram set."""
+        return len(tokens) >= 3 and self._sets()[1].issuperset(zip(tokens, tokens[1:], tokens[2:]))
+
     def covers(self, tokens: Sequence[str], grams3: set) -> bool:
         """The support test on a sentence's word tokens and their trigram set (see :func:`ngrams`); the share of
         its words is only counted when the trigrams fall short."""
-        return _coverage(grams3, self._grams3) >= 0.5 or _coverage(set(tokens), self._words) >= 0.85
+        words, document_grams3 = self._sets()
+        return _coverage(grams3, document_grams3) >= 0.5 or _coverage(set(tokens), words) >= 0.85
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -94,17 +122,24 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_LAST_WORD = re.compile(r"([\w.]+)\.$")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_FIRST_WORD = re.compile(r"[\"“‘'(]?(\w+)")
+_NEWLINE = re.compile(r"\n\s*")
+_CAPITALS = re.compile(r"[A-Z]{3,}")
 
 
 def _last_word(text: str, start: int, end: int) -> str | None:
-    """The run of word characters and periods before the period at ``text[end - 1]`` (None if there is none),
-    looked for in ``text[start:end]``; only its last 100 characters are searched unless the run is longer."""
-    near = max(start, end - 100)
-    word = _LAST_WORD.search(text, near, end)
-    if word and word.start() == near and near > start:  # the run may go on before the window: search it all
-        word = _LAST_WORD.search(text, start, end)
-    return word.group(1) if word else None
+    """The run of word characters (``\\w``) and periods before the period at ``text[end - 1]``, within
+    ``text[start:end]``: what ``re.search(r"([\\w.]+)\\.$", text[start:end])`` captures (None if it does not match),
+    found by walking back from the period instead of trying every start."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1  # "$" also matches before a newline that ends the text
+    if end <= start or text[end - 1] != ".":
+        return None
+    i = end - 1
+    while i > start and (text[i - 1].isalnum() or text[i - 1] == "_" or text[i - 1] == "."):
+        i -= 1  # str.isalnum is the test re's \w applies to str patterns (with "_")
+    return text[i:end - 1] if i < end - 1 else None
 
 
 def _is_abbreviation(token: str | None, after: str) -> bool:
@@ -116,16 +151,18 @@ def _is_abbreviation(token: str | None, after: str) -> bool:
         return True
     if len(token) == 1 and token.isupper():  # an initial: "John F. Kennedy"
         return True
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):  # "U.S." ends a sentence only before a starter word
-        first = re.match(r"[\"“‘'(]?(\w+)", after)
+    if _INITIALISM.fullmatch(token):  # "U.S." ends a sentence only before a starter word
+        first = _FIRST_WORD.match(after)
         return not (first and first.group(1).lower() in _STARTERS)
     return False
 
 
 def _line_breaks(text: str, start: int, end: int) -> list[int]:
     """Offsets after single newlines that end a sentence: all but hard wraps (the next line starts lowercase)."""
-    cuts = []
-    for match in re.finditer(r"\n\s*", text[start:end]):
+    cuts: list[int] = []
+    if text.find("\n", start, end) < 0:  # most paragraphs are one line
+        return cuts
+    for match in _NEWLINE.finditer(text[start:end]):
         after = text[start + match.end():start + match.end() + 1]
         if after and not after.islower():
             cuts.append(start + match.end())
@@ -174,7 +211,7 @@ def trim_dateline(sentence: str) -> str:
     if not match or len(sentence) - match.end() < 20:
         return sentence
     head = match.group()
-    if not (re.search(r"[A-Z]{3,}", head) or "(" in head):
+    if not (_CAPITALS.search(head) or "(" in head):
         return sentence
     return sentence[match.end():]
 
