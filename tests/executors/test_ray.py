@@ -157,6 +157,25 @@ def test_ray_data_shards_keep_order_across_windows(ray_executor):
         ray_executor.window_shards = 1024
 
 
+def shard_span(n: int) -> list[tuple[int, float, float]]:
+    import os
+    import time
+
+    start = time.time()
+    time.sleep(0.5)
+    return [(os.getpid(), start, time.time())]
+
+
+def test_ray_data_runs_shards_on_every_cpu(ray_executor):
+    """On a 2-CPU Ray, shards run two at a time: each sleeps 0.5 s and says when; every shard must overlap another.
+    (With Ray Data's default resource reservation a 2-CPU Ray ran one shard at a time after the first few: 6-9 of
+    10 overlapped another.)"""
+    list(ray_executor.map_shards(shard_span, range(4)))  # a fresh Ray's first dataset may run wider
+    spans = [span for out in ray_executor.map_shards(shard_span, range(10)) for span in out]
+    overlapping = sum(any(b is not a and b[1] < a[2] and a[1] < b[2] for b in spans) for a in spans)
+    assert overlapping == 10 and len({pid for pid, _, _ in spans}) == 2, spans
+
+
 def test_misuse_fails_early_with_a_hint():
     with pytest.raises(ConfigError, match="batch"):
         RayExecutor(batch=0)

@@ -137,6 +137,9 @@ class RayExecutor:
         dataset = data.from_items(rows, override_num_blocks=len(rows))
         context = dataset.context  # this dataset's own copy: the global DataContext is left as it is
         context.execution_options.preserve_order = True
+        # One operator, so nothing to reserve CPUs for; with the reservation (50% of the CPUs split between the
+        # input and the map) a 2-CPU Ray ran one shard at a time (bench/README.md).
+        context.op_resource_reservation_enabled = False
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         dataset = dataset.map(_apply_row, fn_kwargs={"fn": fn})
