@@ -155,9 +155,9 @@ def watch(sources: str | Path, db: str | Path, config: Config = Config(), every_
 
 
 def _open(db: str | Path):
-    from .store import SqliteStore
+    from .store import SqliteStore, sqlite_path
 
-    if not Path(db).exists():
+    if not Path(sqlite_path(db)).exists():
         raise NotFoundError(f"no store at {db}: run `newsfuse run INPUT --db {db}` first")
     return SqliteStore(db)
 
@@ -166,27 +166,32 @@ def export(db: str | Path) -> list[dict[str, Any]]:
     """Every story with its articles (and their lineage) and its brief, biggest first."""
     with _open(db) as store:
         links = store.duplicates()
+        spans = {row["id"]: row for row in store.stories_overview()}
         out = []
         for story in store.story_ids():
             articles = store.articles(store.story_members(story))
+            stored = store.stored_at(a.id for a in articles)
             brief = store.brief(story)
             body = brief.to_json() if brief else {}
             out.append({
                 "id": story,
                 "headline": body.get("headline", ""),
                 "sources": sum(1 for a in articles if links.get(a.id) is None or links[a.id].duplicate_of is None),
-                "articles": [_article_json(a, links.get(a.id)) for a in articles],
+                "articles": [_article_json(a, links.get(a.id), stored.get(a.id)) for a in articles],
                 "brief": {k: body.get(k, []) for k in
                           ("summary", "quotes", "entities", "timeline", "unique", "disagreements")},
+                **{k: spans[story][k] for k in ("first_seen", "last_seen", "first_seen_source", "last_seen_source")},
             })
         return out
 
 
-def _article_json(article: Article, link: Duplicate | None) -> dict[str, Any]:
+def _article_json(article: Article, link: Duplicate | None, stored: str | None = None) -> dict[str, Any]:
+    """An article of the export; ``outlet`` names it even without a site, ``stored`` is when newsfuse first stored
+    it (what an article without a ``published`` time is placed by)."""
     return {"id": article.id, "title": article.title, "source": article.site, "url": article.url,
             "published": article.published.isoformat() if article.published else None, "text": article.text,
             "duplicate_of": link.duplicate_of if link else None,
-            "relation": link.relation if link else "original"}
+            "relation": link.relation if link else "original", "outlet": article.outlet, "stored": stored}
 
 
 def stories(db: str | Path) -> list[dict[str, Any]]:

@@ -21,7 +21,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 log = logging.getLogger("newsfuse")
 _STATE: dict[str, Any] = {"debug": False, "config": None}
 
-Db = Annotated[Path, typer.Option("--db", envvar="NEWSFUSE_DB", help="SQLite store (created if missing).")]
+# A str, not a Path: Path("postgresql://h/db") would fold the "//" before the store could refuse the URL.
+Db = Annotated[str, typer.Option("--db", envvar="NEWSFUSE_DB", help="SQLite store file (created if missing).")]
 JsonlFile = Annotated[str, typer.Argument(help="JSON Lines of article objects; '-' reads stdin.")]
 
 
@@ -137,7 +138,7 @@ def summarize(
 @app.command()
 def run(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read (recursively).")],
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private",
                                                 help="Allow URLs on private or loopback addresses.")] = False,
@@ -167,7 +168,7 @@ def run(
 @app.command()
 def watch(
     sources: Annotated[Path, typer.Option("--sources", help="TOML file of [[sources]] with name and feed.")],
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     every: Annotated[str, typer.Option("--every", help="Time between polls: 10m, 90s, 1h.")] = "10m",
     once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
     allow_private: Annotated[bool, typer.Option("--allow-private",
@@ -188,7 +189,7 @@ def watch(
 
 @app.command()
 def export(
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     format: Annotated[str, typer.Option("--format", help="json (one object) or jsonl (a story per line).")] = "json",
 ) -> None:
     """Print every story with its articles and brief.
@@ -207,7 +208,7 @@ def export(
 
 @app.command()
 def stories(
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
 ) -> None:
     """List stories, biggest and newest first.
@@ -224,15 +225,15 @@ def stories(
 
     table = Table("story", "articles", "sources", "last seen", "headline")
     for row in rows:
-        table.add_row(row["id"][:12], str(row["articles"]), str(row["sources"]), (row["last_seen"] or "")[:10],
-                      row["headline"])
+        seen = (row["last_seen"] or "")[:10] + (" (stored)" if row["last_seen_source"] == "stored" else "")
+        table.add_row(row["id"][:12], str(row["articles"]), str(row["sources"]), seen, row["headline"])
     Console().print(table)
 
 
 @app.command()
 def brief(
     story: Annotated[Optional[str], typer.Argument(help="Story id (or a unique prefix).")] = None,
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     format: Annotated[str, typer.Option("--format", help="md, json, or html (a standalone page).")] = "md",
     all_stories: Annotated[bool, typer.Option("--all", help="Every story's brief, biggest first.")] = False,
     since: Annotated[Optional[str], typer.Option(
@@ -268,7 +269,7 @@ def _print_markdown(text: str) -> None:
 
 @app.command()
 def serve(
-    db: Db = Path("newsfuse.db"),
+    db: Db = "newsfuse.db",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     allow_edits: Annotated[bool, typer.Option("--allow-edits", help="Allow analyst edits (merge, exclude).")] = False,
@@ -290,7 +291,7 @@ app.add_typer(story_app, name="story")
 
 
 @story_app.command("merge")
-def story_merge(story: str, other: str, db: Db = Path("newsfuse.db")) -> None:
+def story_merge(story: str, other: str, db: Db = "newsfuse.db") -> None:
     """Merge story OTHER into STORY; OTHER's id becomes an alias.
 
     Example: newsfuse story merge s1a2b3 s4d5e6 --db newsfuse.db
@@ -299,7 +300,7 @@ def story_merge(story: str, other: str, db: Db = Path("newsfuse.db")) -> None:
 
 
 @story_app.command("split")
-def story_split(story: str, articles: list[str], db: Db = Path("newsfuse.db")) -> None:
+def story_split(story: str, articles: list[str], db: Db = "newsfuse.db") -> None:
     """Move ARTICLES out of STORY into a new story of their own.
 
     Example: newsfuse story split s1a2b3 9f8e7d6c5b4a3210 --db newsfuse.db
@@ -308,7 +309,7 @@ def story_split(story: str, articles: list[str], db: Db = Path("newsfuse.db")) -
 
 
 @story_app.command("exclude")
-def story_exclude(story: str, article: str, db: Db = Path("newsfuse.db")) -> None:
+def story_exclude(story: str, article: str, db: Db = "newsfuse.db") -> None:
     """Take ARTICLE out of STORY (it stands alone from then on).
 
     Example: newsfuse story exclude s1a2b3 9f8e7d6c5b4a3210 --db newsfuse.db

@@ -55,6 +55,21 @@ def to_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
+def outlet_name(site: str | None, url: str | None = None, path: str | None = None) -> str | None:
+    """Who an article is from, for a list of sources: its site name, else its URL's host (without ``www.``), else
+    the name of the file it was read from (never the folders above it); None when nothing names it."""
+    if site and site.strip():
+        return site.strip()
+    try:
+        host = urlsplit(url.strip()).hostname if url else None
+    except ValueError:  # an unclosed IPv6 bracket and the like
+        host = None
+    if host:
+        return host.removeprefix("www.")
+    name = (path or "").strip().replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return name or None
+
+
 EntitySpan = tuple[int, int, str]  # (start, end, label): character offsets into the annotated text
 
 
@@ -120,6 +135,11 @@ class Article:
     path: str | None = None
     removed: tuple[tuple[str, str], ...] = ()  # (reason, line) pairs the cleaner took out, for --explain
     entities: Annotations | None = None  # what the entity recogniser found, when the pipeline annotated it
+
+    @property
+    def outlet(self) -> str | None:
+        """The outlet a source list names: the site, else the URL's host, else the file's name."""
+        return outlet_name(self.site, self.url, self.path)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -275,5 +295,6 @@ def brief_from_json(data: dict[str, Any]) -> Brief:
 
 __all__ = [
     "Annotations", "Article", "Brief", "Cited", "Disagreement", "Drop", "Duplicate", "Entity", "EntitySpan", "Event",
-    "Page", "Quote", "Story", "Unique", "brief_from_json", "canonical_url", "make_id", "normalize_text", "to_utc",
+    "Page", "Quote", "Story", "Unique", "brief_from_json", "canonical_url", "make_id", "normalize_text", "outlet_name",
+    "to_utc",
 ]

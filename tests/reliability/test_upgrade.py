@@ -111,3 +111,25 @@ def test_a_populated_version_1_store_round_trips_through_the_pipeline(tmp_path):
         assert report.articles == 0 and report.unchanged > 0 and store.stale_briefs() == []
         assert store.search("Senate")
     assert api.export(old) == expected
+
+
+@pytest.mark.parametrize("version", [1, 5])
+def test_undated_articles_of_an_old_store_show_when_they_were_stored(tmp_path, version):
+    """Every schema version records when an article was first stored (``articles.added``, UTC), so a store written
+    before story times fell back to it shows them too, marked "stored", without a migration of its own."""
+    path = tmp_path / "old.db"
+    con = old_store(path, version)
+    for aid, added in (("a1", "2024-01-02T10:00:00+00:00"), ("a2", "2024-01-03T11:30:00+00:00")):
+        con.execute("INSERT INTO articles (id, text, title, path, added) VALUES (?, 'Kirby said so.', 'T', ?, ?)",
+                    (aid, f"/srv/in/{aid}.txt", added))
+        con.execute("INSERT INTO duplicates VALUES (?, NULL, 'original', 1.0)", (aid,))
+        con.execute("INSERT INTO story_articles VALUES (?, 'sa1')", (aid,))
+    con.execute("INSERT INTO stories (id, headline, first_seen, last_seen) VALUES ('sa1', 'T', NULL, NULL)")
+    con.commit()
+    con.close()
+    (row,) = api.stories(path)
+    assert (row["first_seen"], row["last_seen"]) == ("2024-01-02T10:00:00+00:00", "2024-01-03T11:30:00+00:00")
+    assert row["first_seen_source"] == row["last_seen_source"] == "stored"
+    (story,) = api.export(path)
+    assert {a["id"]: (a["published"], a["stored"], a["outlet"]) for a in story["articles"]} == {
+        "a1": (None, "2024-01-02T10:00:00+00:00", "a1.txt"), "a2": (None, "2024-01-03T11:30:00+00:00", "a2.txt")}

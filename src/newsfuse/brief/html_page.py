@@ -39,10 +39,11 @@ class _Page:
 
 
 def _section(title: str, items: Sequence[str], tag: str = "ul") -> list[str]:
+    """A titled list; an item that is already a list element (``<li id=...>``) is not wrapped again."""
     if not items:
         return []
-    return [f"<section><h2>{escape(title)}</h2><{tag}>"] + [f"<li>{item}</li>" for item in items] + [f"</{tag}>",
-                                                                                                   "</section>"]
+    return [f"<section><h2>{escape(title)}</h2><{tag}>"] + [
+        item if item.startswith("<li") else f"<li>{item}</li>" for item in items] + [f"</{tag}>", "</section>"]
 
 
 def _event(event: Event, page: _Page) -> str:
@@ -56,7 +57,7 @@ def _source(article: Article, page: _Page, copies: Mapping[str, str | None]) -> 
     title = escape(article.title or article.url or article.id)
     url = web_url(article.url)
     head = f'<a href="{escape(url)}" rel="nofollow noopener noreferrer">{title}</a>' if url else title
-    meta = [escape(p) for p in (article.site, article.url if not url else None) if p]
+    meta = [escape(p) for p in (article.outlet, article.url if not url else None) if p]
     if article.id in copies:
         original = copies[article.id]
         meta.append(f'copy of <a href="#source-{page.number[original]}">[{page.number[original]}]</a>'

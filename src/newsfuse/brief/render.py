@@ -56,7 +56,7 @@ def support_note(independent: int | None, sources: Sequence[str]) -> str:
 def _label(article: Article) -> str:
     title = escape_markdown(article.title or article.url or article.id)
     url = web_url(article.url)
-    parts = [title] + [p for p in (escape_markdown(article.site), f"<{url}>" if url else escape_markdown(article.url))
+    parts = [title] + [p for p in (escape_markdown(article.outlet), f"<{url}>" if url else escape_markdown(article.url))
                        if p and p != title]
     return " — ".join(parts)
 

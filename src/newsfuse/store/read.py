@@ -12,15 +12,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..errors import NotFoundError, StoreError
-from .sqlite import SqliteStore
+from ..records import outlet_name
+from .sqlite import STORED_SPAN, SqliteStore, seen_span
 
 _STORY_ROW = (
     "SELECT s.id, s.headline, s.first_seen, s.last_seen, count(m.article_id) AS articles, "
-    "sum(d.duplicate_of IS NULL) AS sources, group_concat(DISTINCT a.site) AS sites "
+    f"sum(d.duplicate_of IS NULL) AS sources, group_concat(DISTINCT a.site) AS sites, {STORED_SPAN} "
     "FROM stories s JOIN story_articles m ON m.story_id = s.id JOIN articles a ON a.id = m.article_id "
     "LEFT JOIN duplicates d ON d.id = m.article_id")
 _MEMBER_ROW = (
-    "SELECT a.id, a.title, a.url, a.site, a.author, a.published, d.duplicate_of, "
+    "SELECT a.id, a.title, a.url, a.site, a.path, a.author, a.published, a.added AS stored, d.duplicate_of, "
     "coalesce(d.relation, 'original') AS relation, d.similarity FROM articles a "
     "LEFT JOIN duplicates d ON d.id = a.id")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -72,21 +73,35 @@ def newest_stories(store: SqliteStore, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def _story_rows(store: SqliteStore, story_ids: list[str]) -> list[dict[str, Any]]:
-    """The list rows (counts, sites, teaser) of these stories, in the order given."""
+    """The list rows (counts, sites, outlets, teaser) of these stories, in the order given."""
     if not story_ids:
         return []
     marks = ",".join("?" * len(story_ids))
     rows = store.db.execute(f"{_STORY_ROW} WHERE s.id IN ({marks}) GROUP BY s.id", story_ids)
     found = {r["id"]: _story_dict(r) for r in rows}
     teasers = brief_teasers(store, story_ids)
+    outlets = story_outlets(store, story_ids)
     out = [found[i] for i in story_ids if i in found]
     for story in out:
         story["teaser"] = teasers.get(story["id"])
+        story["outlets"] = outlets.get(story["id"], [])
     return out
 
 
+def story_outlets(store: SqliteStore, story_ids: list[str]) -> dict[str, list[str]]:
+    """Each story's outlets, alphabetically: its articles' sites, else their URLs' hosts, else their files' names."""
+    marks = ",".join("?" * len(story_ids))
+    found: dict[str, set[str]] = {}
+    for row in store.db.execute(f"SELECT DISTINCT m.story_id, a.site, a.url, a.path FROM story_articles m "
+                                f"JOIN articles a ON a.id = m.article_id WHERE m.story_id IN ({marks})", story_ids):
+        name = outlet_name(row["site"], row["url"], row["path"])
+        if name:
+            found.setdefault(row["story_id"], set()).add(name)
+    return {story: sorted(names) for story, names in found.items()}
+
+
 def _story_dict(row: sqlite3.Row) -> dict[str, Any]:
-    out = dict(row)
+    out = seen_span(dict(row))
     out["sites"] = sorted(filter(None, (row["sites"] or "").split(",")))
     out["sources"] = int(out["sources"] or 0)
     return out
@@ -119,7 +134,10 @@ def story(store: SqliteStore, story_id: str) -> dict[str, Any]:
         f"{_MEMBER_ROW} JOIN story_articles m ON m.article_id = a.id WHERE m.story_id=? "
         "ORDER BY a.published, a.id", (resolved,)).fetchall()
     out = dict(row)
-    out["articles"] = [dict(m) for m in members]
+    out["first_stored"] = min((m["stored"] for m in members), default=None)
+    out["last_stored"] = max((m["stored"] for m in members), default=None)
+    seen_span(out)
+    out["articles"] = [with_outlet(m) for m in members]
     out["sources"] = sum(1 for m in members if m["duplicate_of"] is None)
     return out
 
@@ -131,15 +149,17 @@ def lineage(store: SqliteStore, article_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no article {article_id!r}")
     original = None
     if own["duplicate_of"]:
-        found = store.db.execute("SELECT id, title, site FROM articles WHERE id=?", (own["duplicate_of"],)).fetchone()
-        original = dict(found) if found else {"id": own["duplicate_of"], "title": None, "site": None}
+        found = store.db.execute("SELECT id, title, site, url, path FROM articles WHERE id=?",
+                                 (own["duplicate_of"],)).fetchone()
+        original = with_outlet(found, "url") if found else {"id": own["duplicate_of"], "title": None, "site": None,
+                                                             "outlet": None}
         original.update(relation=own["relation"], similarity=own["similarity"])
     copies = store.db.execute(
-        "SELECT d.id, d.relation, d.similarity, a.title, a.site FROM duplicates d JOIN articles a ON a.id = d.id "
-        "WHERE d.duplicate_of=? ORDER BY a.published, d.id", (article_id,)).fetchall()
+        "SELECT d.id, d.relation, d.similarity, a.title, a.site, a.url, a.path FROM duplicates d "
+        "JOIN articles a ON a.id = d.id WHERE d.duplicate_of=? ORDER BY a.published, d.id", (article_id,)).fetchall()
     story_row = store.db.execute("SELECT s.id, s.headline FROM story_articles m JOIN stories s ON s.id = m.story_id "
                                  "WHERE m.article_id=?", (article_id,)).fetchone()
-    return {"relation": own["relation"], "copies": original, "copied_by": [dict(c) for c in copies],
+    return {"relation": own["relation"], "copies": original, "copied_by": [with_outlet(c, "url") for c in copies],
             "story": dict(story_row) if story_row else None}
 
 
@@ -170,10 +190,21 @@ def search(store: SqliteStore, query: str, limit: int = 20, offset: int = 0) -> 
 
 def _search(store: SqliteStore, query: str, limit: int, offset: int) -> list[dict[str, Any]]:
     rows = store.db.execute(
-        "SELECT a.id, a.title, a.site, a.published, snippet(articles_fts, 1, '\x02', '\x03', '…', 16) AS snippet "
+        "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
+        "snippet(articles_fts, 1, '\x02', '\x03', '…', 16) AS snippet "
         "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
         "ORDER BY rank LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
-    return [dict(r) for r in rows]
+    return [with_outlet(r, "url") for r in rows]
+
+
+def with_outlet(row: sqlite3.Row, *drop: str) -> dict[str, Any]:
+    """The row as a dict with ``outlet`` (site, else the URL's host, else the file's name) in place of the stored
+    ``path``, which names a folder of the machine that ran newsfuse, and of the ``drop`` columns."""
+    out = dict(row)
+    out["outlet"] = outlet_name(out.get("site"), out.get("url"), out.pop("path", None))
+    for key in drop:
+        out.pop(key, None)
+    return out
 
 
 def brief_json(store: SqliteStore, story_id: str) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from ..errors import NotFoundError, StoreError
 from ..records import Annotations, Article, Brief, Drop, Duplicate, brief_from_json
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
+# scheme:// (and scheme:/, what pathlib makes of it); one letter is a Windows drive, and "file:" is no path either.
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
 _ARTICLE_COLUMNS = "id, text, title, url, site, author, published, language, path, entities"
 
 
@@ -28,11 +31,38 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# When newsfuse first and last stored one of a story's articles (``a`` joined to the story's members).
+STORED_SPAN = "min(a.added) AS first_stored, max(a.added) AS last_stored"
+
+
+def seen_span(row: dict[str, Any]) -> dict[str, Any]:
+    """A story row's ``first_seen`` and ``last_seen``, with ``first_seen_source`` and ``last_seen_source`` saying
+    what they are: "published" (the articles' publication times), else "stored" (when newsfuse first and last
+    stored one of its articles, from ``first_stored`` and ``last_stored``), else None (unknown)."""
+    first, last = row.pop("first_stored", None), row.pop("last_stored", None)
+    source = "published" if row.get("first_seen") or row.get("last_seen") else "stored" if first else None
+    if source == "stored":
+        row["first_seen"], row["last_seen"] = first, last
+    row["first_seen_source"] = row["last_seen_source"] = source
+    return row
+
+
+def sqlite_path(path: str | Path) -> str:
+    """``path`` as a string, when it names an SQLite file (or ``:memory:``); a URL such as
+    ``postgresql://host/db`` raises StoreError instead of becoming a folder named ``postgresql:``."""
+    text = str(path)
+    found = _URL.match(text)
+    if found:
+        raise StoreError(f"unsupported store {text!r}: only SQLite file paths are supported for now "
+                         f"(a {found.group(1)}: URL is not one)")
+    return text
+
+
 class SqliteStore:
     """The default Store. One connection; use as a context manager or call ``close()``."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
-        self.path = str(path)
+        self.path = sqlite_path(path)
         try:
             if readonly:
                 uri = f"file:{Path(self.path).resolve()}?mode=ro"
@@ -116,6 +146,16 @@ class SqliteStore:
             rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk)
             found = {r["id"]: _article(r) for r in rows}
             out += [found[i] for i in chunk if i in found]
+        return out
+
+    def stored_at(self, ids: Iterable[str]) -> dict[str, str]:
+        """When newsfuse first stored each of these articles: ISO 8601 UTC, by article id."""
+        ids = list(ids)
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.db.execute(f"SELECT id, added FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r[0], r[1]) for r in rows)
         return out
 
     def count(self, table: str) -> int:
@@ -226,10 +266,11 @@ class SqliteStore:
     def stories_overview(self) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT s.id, s.headline, s.first_seen, s.last_seen, count(m.article_id) AS articles, "
-            "sum(d.duplicate_of IS NULL) AS sources FROM stories s JOIN story_articles m ON m.story_id = s.id "
+            f"sum(d.duplicate_of IS NULL) AS sources, {STORED_SPAN} FROM stories s "
+            "JOIN story_articles m ON m.story_id = s.id JOIN articles a ON a.id = m.article_id "
             "LEFT JOIN duplicates d ON d.id = m.article_id GROUP BY s.id "
             "ORDER BY articles DESC, s.last_seen DESC, s.id")
-        return [dict(r) for r in rows]
+        return [seen_span(dict(r)) for r in rows]
 
     def added_since(self, story_id: str, since: datetime) -> list[str]:
         """The story's articles stored at or after ``since``."""

@@ -39,7 +39,9 @@ def story(story_id: str, store: Store) -> dict[str, Any]:
 
 @router.get("/articles/{article_id}", summary="An article: clean text, metadata, lineage and story")
 def article(article_id: str, store: Store) -> dict[str, Any]:
-    data = store.article(article_id).to_json()
+    found = store.article(article_id)
+    data = found.to_json()
+    data.update(outlet=found.outlet, stored=store.stored_at([article_id]).get(article_id))
     data.update(read.lineage(store, article_id))
     return data
 

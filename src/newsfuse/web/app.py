@@ -3,9 +3,13 @@
 Every request opens the store read-only (another process may be writing it: WAL), and closes it after.
 All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
 Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
+Error pages and API errors never show the server's paths: the store's path reads "the store", and a store that
+cannot be read is reported in the server's log, with a generic message to the client.
 """
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NotFoundError, StoreError
-from ..store import SqliteStore
+from ..store import SqliteStore, sqlite_path
 from .views import safe_url, short_time
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +32,8 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
             "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
+UNAVAILABLE = "the store cannot be read right now; the server's log says why"
+log = logging.getLogger("newsfuse.web")
 
 
 def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
@@ -36,7 +42,7 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
 
     app = FastAPI(title="newsfuse", version="0.1.0",
                   description="Deduplicated news stories with cited briefs, read from a newsfuse store.")
-    app.state.db_path = str(db_path)
+    app.state.db_path = sqlite_path(db_path)
     app.state.allow_edits = allow_edits
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -62,7 +68,7 @@ def open_store(request: Request) -> Iterator[SqliteStore]:
     """FastAPI dependency: the store, opened read-only for this request only."""
     path = request.app.state.db_path
     if not Path(path).exists():
-        raise StoreError(f"no store at {path}: run `newsfuse run INPUT --db {path}` first")
+        raise StoreError(f"no store at {path}: run `newsfuse run INPUT --db {path}` first")  # logged, not shown
     store = SqliteStore(path, readonly=True)
     try:
         yield store
@@ -85,8 +91,19 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
 
 
+def without_paths(request: Request, message: str) -> str:
+    """The message with the store's path, as given and as resolved, replaced by "the store" (the store's own
+    messages name it: "no story 'x' in PATH")."""
+    given = request.app.state.db_path
+    for path in sorted({str(Path(given).resolve()), str(Path(given).absolute()), given}, key=len, reverse=True):
+        if path and path != ":memory:":
+            message = re.sub(rf"(?<![\w.-]){re.escape(path)}(?![\w.-])", "the store", message)
+    return message
+
+
 def error_response(request: Request, status: int, message: str) -> Response:
-    """JSON ``{"error": ...}`` under /api, an HTML page elsewhere."""
+    """JSON ``{"error": ...}`` under /api, an HTML page elsewhere; neither shows the store's path."""
+    message = without_paths(request, message)
     if wants_json(request):
         return JSONResponse({"error": message, "status": status}, status_code=status)
     templates: Jinja2Templates = request.app.state.templates
@@ -100,8 +117,12 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _store_error(request: Request, exc: Exception) -> Response:
     message = str(exc)
-    status = 400 if message.startswith("bad search query") else 503
-    return error_response(request, status, message)
+    if message.startswith("bad search query"):
+        return error_response(request, 400, message)
+    log.error("%s %s: %s", request.method, request.url.path, message)
+    if message.startswith("no store at"):
+        return error_response(request, 503, "no store yet: run `newsfuse run INPUT --db STORE` on the server first")
+    return error_response(request, 503, UNAVAILABLE)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -116,7 +137,7 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_edits: bool 
     """Run the web UI and API with uvicorn until interrupted (``newsfuse serve``)."""
     import uvicorn
 
-    if not Path(db).exists():
+    if not Path(sqlite_path(db)).exists():
         raise NotFoundError(f"no store at {db}: run `newsfuse run INPUT --db {db}` first")
     uvicorn.run(create_app(db, allow_edits=allow_edits), host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)

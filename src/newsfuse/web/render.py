@@ -36,9 +36,9 @@ def atom_feed(stories: list[dict[str, Any]], base_url: str) -> bytes:
         _sub(entry, "id", link)
         ET.SubElement(entry, f"{{{ATOM}}}link", href=link, rel="alternate")
         _sub(entry, "updated", story["last_seen"] or story["first_seen"] or "1970-01-01T00:00:00+00:00")
-        if story["first_seen"]:
+        if story["first_seen"] and story.get("first_seen_source") != "stored":  # a stored time is no publication
             _sub(entry, "published", story["first_seen"])
-        sites = ", ".join(story["sites"][:8])
+        sites = ", ".join(story["outlets"][:8])
         summary = f"{story['articles']} articles, {story['sources']} independent sources ({sites})."
         _sub(entry, "summary", (story.get("teaser") or "") + " " + summary)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")

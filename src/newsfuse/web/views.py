@@ -58,7 +58,7 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
 
 
 def _refs(members: list[dict[str, Any]], numbers: dict[str, int]) -> dict[str, dict[str, Any]]:
-    return {m["id"]: {"id": m["id"], "number": numbers[m["id"]], "site": m["site"] or "unknown source",
+    return {m["id"]: {"id": m["id"], "number": numbers[m["id"]], "site": m["outlet"] or "unknown source",
                       "title": m["title"], "relation": m["relation"]} for m in members}
 
 
@@ -89,6 +89,8 @@ def article_view(store: SqliteStore, article_id: str) -> dict[str, Any]:
         body.append([(number + i, s) for i, s in enumerate(para)])
         number += len(para)
     data = article.to_json()
+    data["outlet"] = article.outlet
+    data["stored"] = store.stored_at([article_id]).get(article_id)
     data.update(read.lineage(store, article_id))
     data["safe_url"] = safe_url(article.url)
     data["paragraphs"] = body
