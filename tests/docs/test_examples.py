@@ -1,6 +1,7 @@
 """Every shell example of README.md and docs/*.md runs, as tests/docs/markdown_examples.py describes, so an
 example that stops working fails CI. Exempted blocks carry their reason in the page; the counts, the
 exemptions and the slowest commands are printed at the end of the test session."""
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,34 @@ def run_page(page: Path, workspace: Workspace) -> None:
     assert not empty, f"shell blocks with no command to run: {empty}"
 
 
-def test_readme_examples_run(site, tmp_path):
-    run_page(ROOT / "README.md", Workspace(tmp_path, site))
+@pytest.fixture(scope="module", autouse=True)
+def readme_in_background(tmp_path_factory, site):
+    """The README's examples run in a thread of their own, beside the guide's (each command is one process,
+    mostly on one core): the README and the guide do not share a folder, so neither waits for the other."""
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_page(ROOT / "README.md", Workspace(tmp_path_factory.mktemp("readme"), site))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by test_readme_examples_run
+            errors.append(exc)
+
+    thread = threading.Thread(target=work, name="readme-examples", daemon=True)
+    thread.start()
+    yield thread, errors
+    thread.join()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_guide_examples_run(page, guide_folder):
     run_page(page, guide_folder)
+
+
+def test_readme_examples_run(readme_in_background):
+    thread, errors = readme_in_background
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def test_the_examples_are_found():
