@@ -71,3 +71,12 @@ def test_feed_gives_no_publication_time_for_a_stored_time(undated):
     client, _ = undated
     feed = client.get("/feed.xml").text
     assert "<updated>" in feed and "<published>" not in feed.split("<entry>")[1]
+
+
+def test_date_filters_and_order_use_the_stored_times_too(undated):
+    client, before = undated
+    day = before.date().isoformat()
+    assert client.get("/api/stories", params={"since": day}).json()["total"] == 1
+    assert client.get("/api/stories", params={"until": day}).json()["total"] == 1
+    assert client.get("/api/stories", params={"until": "2000-01-01"}).json()["total"] == 0
+    assert "s-a1" in client.get("/", params={"since": day}).text

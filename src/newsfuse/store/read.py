@@ -25,6 +25,11 @@ _MEMBER_ROW = (
     "coalesce(d.relation, 'original') AS relation, d.similarity FROM articles a "
     "LEFT JOIN duplicates d ON d.id = a.id")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A story's span as the list shows it: its articles' publication times, else when newsfuse stored them (seen_span).
+_STORED = ("(SELECT {}(a3.added) FROM story_articles m3 JOIN articles a3 ON a3.id = m3.article_id "
+           "WHERE m3.story_id = s.id)")
+_FIRST_SEEN = f"coalesce(s.first_seen, {_STORED.format('min')})"
+_LAST_SEEN = f"coalesce(s.last_seen, {_STORED.format('max')})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +49,10 @@ class StoryFilter:
                            "ON a2.id = m2.article_id WHERE a2.site = ?)")
             params.append(self.source)
         if self.since:
-            clauses.append("s.last_seen >= ?")
+            clauses.append(f"{_LAST_SEEN} >= ?")
             params.append(self.since.isoformat())
         if self.until:
-            clauses.append("s.first_seen < ?")
+            clauses.append(f"{_FIRST_SEEN} < ?")
             params.append((self.until + timedelta(days=1)).isoformat())
         return " AND ".join(clauses), params
 
@@ -60,14 +65,14 @@ def list_stories(store: SqliteStore, flt: StoryFilter = StoryFilter(), limit: in
     page = [r[0] for r in store.db.execute(
         "WITH sizes AS (SELECT story_id, count(*) AS n FROM story_articles GROUP BY story_id) "
         f"SELECT s.id FROM stories s JOIN sizes z ON z.story_id = s.id WHERE {where} "
-        "ORDER BY z.n DESC, s.last_seen DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset])]
+        f"ORDER BY z.n DESC, {_LAST_SEEN} DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset])]
     return _story_rows(store, page), total
 
 
 def newest_stories(store: SqliteStore, limit: int = 50) -> list[dict[str, Any]]:
     """The most recently active stories, for the feed."""
     page = [r[0] for r in store.db.execute(
-        f"SELECT s.id FROM stories s WHERE {StoryFilter().where()[0]} ORDER BY s.last_seen DESC, s.id LIMIT ?",
+        f"SELECT s.id FROM stories s WHERE {StoryFilter().where()[0]} ORDER BY {_LAST_SEEN} DESC, s.id LIMIT ?",
         (limit,))]
     return _story_rows(store, page)
 
