@@ -6,6 +6,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
 python="${PYTHON:-$root/.venv/bin/python}"
+if ! "$python" -m build --version >/dev/null 2>&1; then
+    echo "check-wheel: $python has no build package (python -m build): run 'make install-dev' first, or set PYTHON" >&2
+    exit 1
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/newsfuse-wheel.XXXXXX")"
 if [ "${KEEP:-0}" = 1 ]; then echo "check-wheel: keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
