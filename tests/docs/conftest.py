@@ -12,8 +12,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     files = sum(len(o.files) for o in OUTCOMES.values())
     write = terminalreporter.write_line
     terminalreporter.section("documentation examples")
-    write(f"{ran} shell commands run from {len(OUTCOMES)} pages, {files} example files written, "
-          f"{len(skipped)} shell blocks exempted:")
+    write(f"{ran} examples run (shell command lines and Python blocks) from {len(OUTCOMES)} pages, "
+          f"{files} example files written, "
+          f"{len(skipped)} blocks exempted:")
     for line in skipped:
         write(f"  exempted {line}")
     timed = sorted(((t, r) for o in OUTCOMES.values() for t, r in zip(o.seconds, o.ran)), reverse=True)

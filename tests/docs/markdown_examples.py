@@ -1,4 +1,4 @@
-"""The shell examples of README.md and docs/*.md, found and run as a user would type them.
+"""The shell and Python examples of README.md and docs/*.md, found and run as a user would type them.
 
 Conventions (stated for readers in docs/examples.md):
 
@@ -7,6 +7,8 @@ Conventions (stated for readers in docs/examples.md):
   exits non-zero fails the test. In a console block only the `$ ` lines are commands. README.md has a folder
   of its own; the guide's pages share one, in the order of the guide's nav, as a reader follows them (so the
   store the command page makes with `newsfuse run examples/ --db news.db` is there for the pages after it).
+- Every ```python block runs too, after the page's shell blocks, all of a page's in one interpreter, each in a
+  fresh namespace.
 - A block is exempted only by an HTML comment right above it, with a reason:
   `<!-- doctest: skip (why) -->`. An unknown directive, or a skip without a reason, fails the test.
 - A ```toml or ```text block whose first line is `# NAME` (a file name) is written to that file in the folder,
@@ -44,6 +46,7 @@ from .news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
 SHELL = ("sh", "bash", "shell", "console")
+PYTHON = ("python", "py")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
 DIRECTIVE = re.compile(r"^<!--\s*doctest:\s*(?P<body>.*?)\s*-->$")
 SKIP = re.compile(r"^skip\s+\((?P<reason>.+)\)$")
@@ -179,6 +182,29 @@ class Workspace:
                     self.stop_servers()
             elif block.lang in ("toml", "text", ""):
                 self.write_file(block, outcome)
+        self.run_python([b for b in blocks(path) if b.lang in PYTHON], outcome)
+
+    def run_python(self, found: list[Block], outcome: Outcome) -> None:
+        """The page's Python blocks, after its shell blocks, in one interpreter (the models load once), each in
+        a fresh namespace; a block that raises fails the test with its page:line and traceback."""
+        for block in (b for b in found if b.skip):
+            outcome.skipped.append(f"{block.where} (python): {block.skip}")
+        found = [b for b in found if not b.skip]
+        if not found:
+            return
+        script = "import sys\n" + "".join(
+            f"print({b.where!r}, file=sys.stderr, flush=True)\n"
+            f"exec(compile({b.text!r}, {b.where!r}, 'exec'), {{'__name__': '__main__'}})\n" for b in found)
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-c", script], cwd=self.folder, env=self.env, capture_output=True,
+                              text=True, timeout=COMMAND_TIMEOUT)
+        where = proc.stderr.strip().splitlines()
+        last = next((line for line in reversed(where) if line in {b.where for b in found}), found[0].where)
+        assert proc.returncode == 0, (f"{last}: the Python example raised (exit {proc.returncode})\n"
+                                      f"--- stdout (tail) ---\n{proc.stdout[-1500:]}\n"
+                                      f"--- stderr (tail) ---\n{proc.stderr[-3000:]}")
+        outcome.ran.extend(f"{b.where}: python block" for b in found)
+        outcome.seconds.extend([(time.monotonic() - started) / len(found)] * len(found))
 
     def write_file(self, block: Block, outcome: Outcome) -> None:
         name = file_name(block)

@@ -74,3 +74,9 @@ def test_a_toml_block_must_be_a_valid_configuration(tmp_path, site):
 def test_comments_are_stripped_outside_quotes_only():
     assert strip_comment("newsfuse stories --db news.db   # a table") == "newsfuse stories --db news.db"
     assert strip_comment("echo '# not a comment' a#b") == "echo '# not a comment' a#b"
+
+
+def test_a_python_example_that_raises_fails_with_its_place(tmp_path, site):
+    text = "```python\nx = 1\n```\n\n```python\nraise SystemExit('broken example')\n```\n"
+    with pytest.raises(AssertionError, match=r"page.md:5: the Python example raised"):
+        run(tmp_path, site, text)
