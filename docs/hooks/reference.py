@@ -50,6 +50,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return GENERATORS[kind]()
 
     src = page.file.src_path
+    for key in unknown_config_keys(markdown):
+        log.warning("%s mentions `%s`, which is not a configuration key (see the tables in configuration.md)",
+                    src, key)
     if src == "cli.md":
         _check_cli_coverage(markdown)
     if src == "python-api.md":
@@ -58,6 +61,18 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 # --- configuration ------------------------------------------------------------------------------------------
+
+KEY_MENTION = re.compile(r"`(ingest|extract|dedup|cluster|brief)\.([a-z_]+)")
+
+
+def unknown_config_keys(markdown: str) -> list[str]:
+    """The `section.key` mentions in a page that name no configuration key, so prose cannot drift either."""
+    module = _import("newsfuse.config")
+    known = {(s.name, k.name) for s in dataclasses.fields(module.Config)
+             for k in dataclasses.fields(s.default_factory)}  # type: ignore[arg-type]
+    return sorted({f"{section}.{key}" for section, key in KEY_MENTION.findall(markdown)
+                   if (section, key) not in known})
+
 
 def config_reference() -> str:
     """One table per section of ``Config``: key, type, default, meaning, and the rule ``__post_init__`` checks."""

@@ -1,6 +1,7 @@
 """The user guide builds with `mkdocs build --strict` (a broken link, a page missing from the nav, or a command
 or public name the guide never mentions fails it), offline, with its reference parts generated from the code."""
 import dataclasses
+import importlib.util
 import os
 import re
 import subprocess
@@ -57,3 +58,12 @@ def test_the_guide_loads_nothing_from_the_network(site):
     for page in site.rglob("*.html"):
         for url in re.findall(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"', page.read_text(encoding="utf-8")):
             assert not url.startswith(("http:", "https:", "//")), f"{page.relative_to(site)} loads {url}"
+
+
+def test_the_readme_mentions_only_real_configuration_keys():
+    """The guide's pages are checked by the build (docs/hooks/reference.py); the README, outside it, here."""
+    spec = importlib.util.spec_from_file_location("guide_hooks", ROOT / "docs" / "hooks" / "reference.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    assert hooks.unknown_config_keys((ROOT / "README.md").read_text(encoding="utf-8")) == []
+    assert hooks.unknown_config_keys("`cluster.no_such_key`") == ["cluster.no_such_key"]
