@@ -24,7 +24,12 @@ quiet() {  # run a command with its output in a log; show the log's end (without
 }
 
 start=$SECONDS
-quiet build "$python" -m build --wheel --outdir "$work/dist" "$root"
+# The checkout's files (tracked and new, as they are now), without what .gitignore lists: a build/ folder left
+# by an earlier build would put modules deleted since into the wheel.
+mkdir "$work/checkout"
+(cd "$root" && git ls-files -z --cached --others --exclude-standard \
+    | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$work/checkout"
+quiet build "$python" -m build --wheel --outdir "$work/dist" "$work/checkout"
 wheel="$(ls "$work"/dist/newsfuse-*.whl)"
 echo "check-wheel: built $(basename "$wheel")"
 
@@ -32,11 +37,11 @@ echo "check-wheel: built $(basename "$wheel")"
 unzip -Z1 "$wheel" >"$work/wheel-files.txt"
 missing=0
 while IFS= read -r file; do
-    if ! grep -qxF "newsfuse/${file#"$root/src/newsfuse/"}" "$work/wheel-files.txt"; then
-        echo "check-wheel: the wheel lacks newsfuse/${file#"$root/src/newsfuse/"}" >&2
+    if ! grep -qxF "newsfuse/${file#"$work/checkout/src/newsfuse/"}" "$work/wheel-files.txt"; then
+        echo "check-wheel: the wheel lacks newsfuse/${file#"$work/checkout/src/newsfuse/"}" >&2
         missing=1
     fi
-done < <(find "$root/src/newsfuse/web/templates" "$root/src/newsfuse/web/static" -type f ! -name '*.pyc')
+done < <(find "$work/checkout/src/newsfuse/web/templates" "$work/checkout/src/newsfuse/web/static" -type f)
 [ "$missing" -eq 0 ] || exit 1
 
 python3 -m venv "$work/venv"
