@@ -4,9 +4,11 @@ Conventions (stated for readers in docs/examples.md):
 
 - Every ```sh, ```bash, ```shell and ```console block is run, line by line, in order, in a folder that holds
   a copy of examples/ and a `.venv` link to the test's virtualenv (whose bin/ is first on PATH). A line that
-  exits non-zero fails the test. In a console block only the `$ ` lines are commands. README.md has a folder
-  of its own; the guide's pages share one, in the order of the guide's nav, as a reader follows them (so the
-  store the command page makes with `newsfuse run examples/ --db news.db` is there for the pages after it).
+  exits non-zero fails the test. In a console block the `$ ` lines are commands, and the lines under one are
+  its output: stdout and stderr together must read exactly so (a line `...` stands for any lines).
+  README.md has a folder of its own; the guide's pages share one, in the order of the guide's nav, as a reader
+  follows them (so the store the command page makes with `newsfuse run examples/ --db news.db` is there for the
+  pages after it).
 - Every ```python block runs too, after the page's shell blocks, all of a page's in one interpreter, each in a
   fresh namespace.
 - A block is exempted only by an HTML comment right above it, with a reason:
@@ -92,6 +94,26 @@ class Block:
             raise AssertionError(f"{self.where}: the last line continues with a backslash")
         return out
 
+    def outputs(self) -> dict[int, list[str]]:
+        """For a console block: ``{line of a command: the output lines shown under it}``."""
+        shown: dict[int, list[str]] = {}
+        current, continuing = None, False
+        for offset, raw in enumerate(self.text.splitlines(), start=1):
+            if raw.startswith("$ "):
+                current, continuing = self.line + offset, raw.rstrip().endswith("\\")
+                shown[current] = []
+            elif continuing:
+                continuing = raw.rstrip().endswith("\\")
+            elif current is not None:
+                shown[current].append(raw.rstrip())
+        return {line: _trimmed(lines) for line, lines in shown.items()}
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    while lines and not lines[-1]:
+        lines = lines[:-1]
+    return lines
+
 
 def blocks(path: Path) -> list[Block]:
     """Every fenced block of a Markdown file, with the doctest directive right above it, if any."""
@@ -173,9 +195,10 @@ class Workspace:
                 outcome.skipped.append(f"{block.where}: {block.skip}")
             elif block.lang in SHELL:
                 try:
+                    shown = block.outputs() if block.lang == "console" else {}
                     for line, command in block.commands():
                         started = time.monotonic()
-                        self.run(f"{_name(block.path)}:{line}", command)
+                        self.run(f"{_name(block.path)}:{line}", command, shown.get(line))
                         outcome.ran.append(f"{_name(block.path)}:{line}: {command}")
                         outcome.seconds.append(time.monotonic() - started)
                 finally:
@@ -239,7 +262,8 @@ class Workspace:
                                  f"({sorted(sections)}) nor [[sources]]; skip it with a reason if it is meant")
 
     # One command.
-    def run(self, where: str, command: str) -> None:
+    def run(self, where: str, command: str, shown: list[str] | None = None) -> None:
+        """Run one command; with ``shown`` (a console block's output lines), stdout and stderr must read so."""
         code = strip_comment(command)
         if not code.strip():
             return
@@ -259,8 +283,13 @@ class Workspace:
         if verb == "watch" and "--once" not in words:
             return self.watch_briefly(where, code)
         proc = subprocess.run(["bash", "-o", "pipefail", "-c", code], cwd=self.folder, env=self.env,
-                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
-        assert proc.returncode == 0, _failure(where, command, code, proc.returncode, proc.stdout, proc.stderr)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE if shown is None else subprocess.STDOUT,
+                              text=True, timeout=COMMAND_TIMEOUT)
+        assert proc.returncode == 0, _failure(where, command, code, proc.returncode, proc.stdout, proc.stderr or "")
+        if shown is not None:
+            actual = _trimmed([line.rstrip() for line in proc.stdout.splitlines()])
+            assert same_output(shown, actual), (f"{where}: `{command}` printed\n" + "\n".join(actual)
+                                                + "\n--- but the page shows ---\n" + "\n".join(shown))
 
     def db_of(self, words: list[str]) -> str:
         for index, word in enumerate(words):
@@ -347,6 +376,15 @@ class Workspace:
                     process.wait()
         self.servers.clear()
         self.port = None
+
+
+def same_output(shown: list[str], actual: list[str]) -> bool:
+    """The lines match, each exactly; a shown line ``...`` stands for any number of lines."""
+    if not shown:
+        return not actual
+    if shown[0] == "...":
+        return any(same_output(shown[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and shown[0] == actual[0] and same_output(shown[1:], actual[1:])
 
 
 def _name(path: Path) -> str:

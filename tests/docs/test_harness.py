@@ -55,8 +55,18 @@ def test_an_untagged_block_that_runs_newsfuse_is_an_error(tmp_path):
 
 
 def test_console_blocks_run_only_their_commands_and_continuations_join(tmp_path, site):
-    outcome = run(tmp_path, site, "```console\n$ echo a \\\n  b > out.txt\na b\n$ grep -q 'a b' out.txt\n```\n")
+    outcome = run(tmp_path, site, "```console\n$ echo a \\\n  b > out.txt\n$ cat out.txt\na b\n```\n")
     assert len(outcome.ran) == 2
+
+
+def test_console_output_must_read_as_the_page_shows(tmp_path, site):
+    with pytest.raises(AssertionError, match="but the page shows"):
+        run(tmp_path, site, "```console\n$ echo one; echo two >&2\none\n```\n")
+
+
+def test_console_output_may_elide_lines(tmp_path, site):
+    outcome = run(tmp_path, site, "```console\n$ echo one; echo two >&2; echo three\none\n...\n```\n")
+    assert len(outcome.ran) == 1
 
 
 def test_a_named_file_block_is_written_with_the_canned_site(tmp_path, site):
