@@ -1,4 +1,4 @@
-"""Counts of the documentation's shell examples, printed at the end of every test session that ran them."""
+"""Counts of the documentation's examples (run and exempted), printed at the end of every session that ran them."""
 from .markdown_examples import Outcome
 
 OUTCOMES: dict[str, Outcome] = {}
@@ -18,5 +18,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for line in skipped:
         write(f"  exempted {line}")
     timed = sorted(((t, r) for o in OUTCOMES.values() for t, r in zip(o.seconds, o.ran)), reverse=True)
-    write(f"{sum(t for t, _ in timed):.1f} s in commands; slowest: "
+    write(f"{sum(t for t, _ in timed):.1f} s in commands (the README's beside the guide's); slowest: "
           + "; ".join(f"{t:.1f} s {r.split(': ', 1)[0]}" for t, r in timed[:3]))
