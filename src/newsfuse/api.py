@@ -163,10 +163,14 @@ def _open(db: str | Path):
 
 
 def export(db: str | Path) -> list[dict[str, Any]]:
-    """Every story with its articles (and their lineage) and its brief, biggest first."""
+    """Every story with its articles (and their lineage) and its brief, biggest first; ``related``: other stories
+    of its storyline (``cluster.related_stories``), each ``{id, headline, similarity}``."""
+    from .cluster import related_stories
+
     with _open(db) as store:
         links = store.duplicates()
         spans = {row["id"]: row for row in store.stories_overview()}
+        related = related_stories(store.cluster_state(), store.story_ids())
         out = []
         for story in store.story_ids():
             articles = store.articles(store.story_members(story))
@@ -181,6 +185,8 @@ def export(db: str | Path) -> list[dict[str, Any]]:
                 "brief": {k: body.get(k, []) for k in
                           ("summary", "quotes", "entities", "timeline", "unique", "disagreements")},
                 **{k: spans[story][k] for k in ("first_seen", "last_seen", "first_seen_source", "last_seen_source")},
+                "related": [{"id": other, "headline": spans.get(other, {}).get("headline", ""), "similarity": score}
+                            for other, score in related.get(story, []) if other in spans],
             })
         return out
 

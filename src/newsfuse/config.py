@@ -91,96 +91,42 @@ class DedupConfig:
 
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
-    # Unused since the StoryAssigner clusters with the batch method (below); kept so saved configs still load.
-    threshold: float = 0.18
-    window_days: float = 7.0  # a story goes cold this long after its last article (both modes)
-    title_weight: float = 0.3  # unused, as threshold
-    body_weight: float = 0.5  # unused
-    entity_weight: float = 0.2  # unused
-    # Batch and incremental modes: average-linkage agglomeration over title + body TF-IDF.
-    batch_similarity: float = 0.06  # minimum average cosine between two clusters to merge them
-    cohesion_ratio: float = 0.55  # ...and at least this fraction of the clusters' own average inner cosine
-    # The thresholds above are absolute, tuned on short news, where unrelated articles share ~nothing (median
-    # cosine of two allsides articles 0.008). Long pages of one genre share generic words (WCXB dev's SEO listicles:
-    # median 0.073), and average linkage glued 53 of 300 unrelated pages into one cluster. So a merge must also
-    # leave the merged cluster's average inner similarity at background_margin x the median similarity of the
-    # articles in play (batch mode: pairs of the batch; incremental mode: pairs of the run's new articles and
-    # (new article, warm held story) averages): WCXB dev 300 pages, largest batch cluster 53 -> 9, incremental
-    # (runs of 30) 47 -> 13; every tests/cluster gate unchanged. Little headroom: batch wikiref (median 0.040) is
-    # 0.935 at 2.5 but 0.927 at 2.75 (below its floor) and 0.917 at 3.
-    # 0 turns it off (tests/cluster/test_background.py).
-    background_margin: float = 2.5
-    pair_similarity: float = 0.15  # minimum cosine for two single articles to found a story together (see
-    # bench/cluster.py: 0.15 has the best worst case of the incremental gates; batch moves by < 0.01)
-    # Two rules for undated news, where one topic's separate events share most words (bench/tune_cluster.py):
-    # when one article joins a story, the story's cohesion counts only up to join_cohesion_cap (a story of two
-    # near-identical reports, cosine 0.5, would otherwise ask a third, differently worded one for an average cosine
-    # of 0.28); batch mode only (and an incremental run with no held story, which is batch mode), off with
-    # merge_held, whose stricter rule trades missed joins for later merges; 1 turns it off. And two multi-article
-    # clusters do not merge when the smaller one's core (terms in at least half of its members, and two) has more
-    # than distinct_core of its idf weight in terms no member of the other uses: two events (weekly jobless-claims
-    # reports), each with its own numbers, days and names; 1 turns it off. With the dense term on,
-    # dense_distinct_core replaces it (its merges differ: at 0.35-0.4 wikiref's topics split, 0.924 -> 0.906).
-    # 2026-11-28: batch mode reads its own terms (features.batch_vectors: stemmed, the title thrice), retuned with
-    # bench/tune_cluster.py (grid, --dense): distinct_core 0.35 -> 0.3, dense_distinct_core 0.6 -> 0.375 (with the
-    # dense term's batch_cohesion_ratio 0.6).
-    join_cohesion_cap: float = 0.3
-    # The cap holds for a pair (its one cosine says nothing of the story's spread); a story of p > 1 pairs is held
-    # to cap + (cohesion - cap) x (p - 1) / (p - 1 + join_cap_pairs): the cap weighs as join_cap_pairs pairs, and
-    # a stray article of the topic no longer joins a complete tight story on the cap alone (bench/tune_cluster.py
-    # --prior); 0 holds such a story to its own cohesion, a large value is the hard cap (the rule before).
-    join_cap_pairs: float = 0.0
-    distinct_core: float = 0.3
-    dense_distinct_core: float = 0.375
-    # Incremental mode (StoryAssigner.export_state): each story centroid is persisted with its heaviest terms only.
-    centroid_terms: int = 300
-    # Incremental mode: two held stories a later run links (by the rule below) are merged, the newer becoming an
-    # alias of the older (StoryAssigner.merged); stories an analyst made or edited are never merged this way. With
-    # it on, incremental mode also merges by a stricter rule than batch mode (a wrong join is permanent, a missed
-    # one is repaired by a later merge): cohesion ratio + incremental_ratio_margin and pair similarity
-    # incremental_pair_similarity (bench/cluster.py --tune incremental: the smallest worst gap between the six
-    # incremental/online gates and batch mode's figure on the same set). On by default since 2026-11-27 (tests/
-    # cluster gates, merging vs not: incremental allsides 0.726 -> 0.787, wikiref 0.814 -> 0.910; online allsides
-    # 0.764 -> 0.781, wikiref 0.609 -> 0.886): `newsfuse run` and `watch` apply the merges to the store
-    # (Runner._merge_held). Batch mode (`newsfuse cluster`) is the same either way. Off (`[cluster] merge_held =
-    # false`), incremental mode never merges held stories, and a first run into an empty store is batch mode's rule
-    # over incremental mode's terms (cluster_articles(..., vectors=features.incremental_vectors)).
+    """How articles group into stories (``newsfuse.cluster``), the same in ``cluster``, ``run`` and ``watch``.
+
+    Two groups of reports are of one story when the average cosine between their members (TF-IDF of title and
+    lead, ``cluster/features.py``) is at least ``similarity``; a story goes cold ``window_days`` after its last
+    article (undated articles have no time limit). bench/tune_cluster.py chose both by leave-one-set-out.
+    """
+
+    similarity: float = 0.2  # the average cosine at or above which reports are of one story
+    window_days: float = 14.0  # a story goes cold this long after its last article
+    # Live mode (run, watch): two stored stories that later articles show to be one event are merged, the newer
+    # becoming an alias of the older; stories an analyst made or edited are never merged this way.
     merge_held: bool = True
-    incremental_ratio_margin: float = 0.03
-    incremental_pair_similarity: float = 0.25
+    centroid_terms: int = 300  # live mode persists each story centroid with its heaviest terms only
     # Dense sentence-embedding cosine (the `embeddings` extra): off, on, auto (on when installed); "" reads
-    # $NEWSFUSE_EMBEDDINGS, else off. Its weight and thresholds are in cluster/embed.py (bench/cluster.py --tune dense).
+    # $NEWSFUSE_EMBEDDINGS, else off. Its weight is in cluster/embed.py.
     embeddings: str = ""
 
     def __post_init__(self) -> None:
         _check(str(self.embeddings).strip().lower() in ("", "off", "on", "auto"),
                f"cluster.embeddings must be off, on or auto, got {self.embeddings!r}")
-        _check(0 < self.threshold < 1, f"cluster.threshold must be in (0, 1), got {self.threshold}")
-        _check(0 < self.batch_similarity < 1,
-               f"cluster.batch_similarity is an average cosine in (0, 1), got {self.batch_similarity}")
-        _check(0 <= self.cohesion_ratio <= 1, f"cluster.cohesion_ratio must be in [0, 1] (0 turns the check "
-               f"off), got {self.cohesion_ratio}")
-        _check(0 <= self.background_margin <= 10, f"cluster.background_margin is a multiple of the background "
-               f"similarity in [0, 10] (0 turns it off), got {self.background_margin}")
-        _check(0 < self.pair_similarity < 1,
-               f"cluster.pair_similarity is a cosine in (0, 1), got {self.pair_similarity}")
+        _check(0 < self.similarity < 1, f"cluster.similarity is an average cosine in (0, 1), got {self.similarity}"
+               + (" (a percentage? use 0.2, not 20)" if self.similarity >= 1 else ""))
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
-        _check(0 < self.join_cohesion_cap <= 1, f"cluster.join_cohesion_cap is a cosine in (0, 1] (1 turns the "
-               f"cap off), got {self.join_cohesion_cap}")
-        _check(0 <= self.join_cap_pairs < float("inf"), f"cluster.join_cap_pairs is a "
-               f"number of pairs >= 0, got {self.join_cap_pairs}")
-        for name in ("distinct_core", "dense_distinct_core"):
-            _check(0 < getattr(self, name) <= 1, f"cluster.{name} is a share of a cluster's core terms in (0, 1] "
-                   f"(1 turns the check off), got {getattr(self, name)}")
         _check(isinstance(self.centroid_terms, int) and self.centroid_terms >= 0,
                f"cluster.centroid_terms must be a whole number >= 0 (0 keeps every term), got {self.centroid_terms!r}")
         _check(isinstance(self.merge_held, bool), f"cluster.merge_held must be true or false, got {self.merge_held!r}")
-        _check(0 <= self.incremental_ratio_margin < 1,
-               f"cluster.incremental_ratio_margin must be in [0, 1), got {self.incremental_ratio_margin}")
-        _check(0 < self.incremental_pair_similarity < 1,
-               f"cluster.incremental_pair_similarity is a cosine in (0, 1), got {self.incremental_pair_similarity}")
-        total = self.title_weight + self.body_weight + self.entity_weight
-        _check(abs(total - 1) < 1e-6, f"cluster weights must add up to 1, got {total:.3f}")
+
+
+# Keys an earlier release read; a config file that sets one loads with a DeprecationWarning. The value of a renamed
+# key is carried over; the others belonged to rules the story grouping no longer has.
+DEPRECATED_KEYS = {
+    "cluster": {"batch_similarity": "similarity", "cohesion_ratio": None, "threshold": None,
+                "title_weight": None, "body_weight": None, "entity_weight": None, "background_margin": None,
+                "pair_similarity": None, "join_cohesion_cap": None, "join_cap_pairs": None, "distinct_core": None,
+                "dense_distinct_core": None, "incremental_ratio_margin": None, "incremental_pair_similarity": None},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +170,21 @@ class Config:
         return replace(self, **{section: replace(getattr(self, section), **values)})
 
 
+def _deprecated(section: str, values: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """``values`` with the section's deprecated keys warned about, renamed ones carried over."""
+    import warnings
+
+    for key, new in DEPRECATED_KEYS.get(section, {}).items():
+        if key not in values:
+            continue
+        value = values.pop(key)
+        hint = f"use {new!r}" if new else "it is ignored"
+        warnings.warn(f"[{section}] {key} in {path} is deprecated: {hint}", FutureWarning, stacklevel=3)
+        if new and new not in values:
+            values[new] = value
+    return values
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Defaults, overridden by a TOML file whose tables are named after the sections ([dedup], [cluster], ...)."""
     config = Config()
@@ -236,6 +197,7 @@ def load_config(path: str | Path | None = None) -> Config:
     for section, values in data.items():
         known = {f.name for f in fields(Config)}
         _check(section in known, f"unknown config section [{section}] in {path}; known: {sorted(known)}")
+        values = _deprecated(section, dict(values), path)
         allowed = {f.name for f in fields(getattr(config, section))}
         unknown = set(values) - allowed
         _check(not unknown, f"unknown keys {sorted(unknown)} in [{section}] of {path}; known: {sorted(allowed)}")

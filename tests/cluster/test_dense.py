@@ -12,7 +12,7 @@ import pytest
 
 from newsfuse.cluster import StoryAssigner, cluster_articles, score_clusters
 from newsfuse.cluster import embed
-from newsfuse.cluster.features import incremental_vectors, plain_tokens
+from newsfuse.cluster.features import plain_tokens
 from newsfuse.config import ClusterConfig
 from newsfuse.errors import ConfigError, MissingDependencyError
 
@@ -67,7 +67,7 @@ def test_dense_term_combines_sums_linearly():
 
 def test_batch_and_incremental_agree_with_a_dense_term():
     articles, _ = wikiref()
-    batch = cluster_articles(articles[:60], dense=fake_embed, vectors=incremental_vectors)  # incremental terms
+    batch = cluster_articles(articles[:60], dense=fake_embed)
     assert StoryAssigner(NO_MERGING, dense=fake_embed).assign_many(articles[:60]) == batch
     seeds = seed_articles()
     assert len(set(cluster_articles(seeds, dense=fake_embed).values())) == 1

@@ -4,7 +4,7 @@
 method, the held stories as fixed seeds, and persists its state (``export_state``/``load_state``); ``cluster_articles`` runs dedup then assignment over a batch; ``score_clusters``
 scores a clustering against gold labels (B-cubed and pair F1); ``Corrections`` carries the analyst's merges,
 splits and exclusions, respected by both modes. ``cluster_articles`` is batch mode: TF-IDF fitted on the batch
-and average-linkage agglomeration with a cohesion check (``agglomerate``). Both modes add a dense term (sentence
+and average-linkage agglomeration (``agglomerate``). Both modes add a dense term (sentence
 embeddings, ``embed``) when the ``embeddings`` mode asks for it and the extra is installed.
 """
 from .assigner import StoryAssigner, story_id_for
@@ -12,4 +12,16 @@ from .batch import cluster_articles
 from .corrections import Corrections
 from .score import ClusterScore, score_clusters
 
-__all__ = ["ClusterScore", "Corrections", "StoryAssigner", "cluster_articles", "score_clusters", "story_id_for"]
+
+def related_stories(state: bytes | None, story_ids, config=None) -> dict[str, list[tuple[str, float]]]:
+    """``StoryAssigner.related`` of ``story_ids`` from a saved assigner state (a store's ``cluster_state()``);
+    every id maps to an empty list when there is no state."""
+    ids = list(story_ids)
+    if not state:
+        return {story: [] for story in ids}
+    assigner = StoryAssigner(config)
+    assigner.load_state(state)
+    return assigner.related(ids)
+
+__all__ = ["ClusterScore", "Corrections", "StoryAssigner", "cluster_articles", "related_stories", "score_clusters",
+           "story_id_for"]

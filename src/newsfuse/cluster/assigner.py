@@ -1,28 +1,23 @@
-"""Incremental story assignment: each run's new articles are clustered with the batch method, together with the
-held stories as fixed seeds.
+"""Live story assignment: each run's new articles are clustered by batch mode's rule, together with the held
+stories as fixed seeds.
 
-Similarity is batch mode's (``cluster_articles``): one TF-IDF vector over title + body (``plain_tokens``,
-sublinear tf, smooth idf, L2-normalised), hashed so that no vocabulary is fitted, with the IDF from a corpus-level
-document-frequency table (``DocumentFrequencies``) that grows with every article and is persisted in the state.
-A held story is its centroid (the sum of its members' unit vectors), its size, the sum of its inner cosines and
-its date range, so the average link between a story and new articles is ``centroid . v / size``, exactly as if
-its members were in the batch. ``assign_many`` runs the average-linkage agglomeration with the cohesion check
-(``agglomerate_with_seeds``) over the new articles and the stories in their time window: new articles join a
-held story or found new stories among themselves; held stories never split, and keep their ids. With
-``ClusterConfig.merge_held`` (``held.py``), two held stories that the run's new articles link may merge by the same
-rule, the newer becoming an alias of the older (``merged`` lists the run's aliases, ``corrections`` records them,
-the caller renames stored stories), and new articles merge by a stricter rule than batch mode's; without it, held
-stories never merge implicitly. ``assign`` is ``assign_many`` of one article: online assignment with the same
-similarity and thresholds.
+Features are batch mode's (``features``): hashed TF-IDF rows of title and lead whose idf blends a background
+corpus with a document-frequency table (``DocumentFrequencies``) that grows with every article and is persisted
+in the state. A held story is its centroid (the sum of its members' unit vectors), its size, the sum of its inner
+cosines and its date range, so the average link between a story and new articles is ``centroid . v / size``,
+exactly as if its members were in the batch. ``assign_many`` runs the average-linkage agglomeration
+(``agglomerate_with_seeds``) over the new articles and the stories in their time window: new
+articles join a held story or found new stories among themselves; held stories never split, and keep their ids.
+With ``ClusterConfig.merge_held`` (``held.py``), two held stories that the run's new articles link may merge by
+the same rule, the newer becoming an alias of the older (``merged`` lists the run's aliases, ``corrections``
+records them, the caller renames stored stories). ``assign`` is ``assign_many`` of one article.
 
 State: ``load`` rebuilds it from stored stories and their articles (recomputing features, slow for big stores);
 ``export_state``/``load_state`` persist it as one compact blob (centroids truncated to ``centroid_terms`` terms,
-see ``state.py``). With the dense term (sentence embeddings, ``embed.py``: on when the embeddings mode asks for
-it or a ``dense`` embedder is given), each story also holds the sum of its members' embeddings and links combine
-both cosines (``DenseTerm.combine``: a sum over a story's members of the dense cosine minus the baseline is
-``sum . e - size x baseline``, so it stays linear in the story's sums). Analyst ``Corrections`` are respected:
-story ids resolve through its merges, a split article founds its own story, an excluded (story, article) pair
-is never joined; ``merge(a, b)`` folds two held stories.
+see ``state.py``). With the dense term (sentence embeddings, ``embed.py``), each story also holds the sum of its
+members' embeddings and links combine both cosines (``DenseTerm.combine``). Analyst ``Corrections`` are
+respected: story ids resolve through its merges, a split article founds its own story, an excluded (story,
+article) pair is never joined; ``merge(a, b)`` folds two held stories.
 """
 from __future__ import annotations
 
@@ -37,15 +32,18 @@ import scipy.sparse as sp
 from ..config import ClusterConfig
 from ..dedup import time_order
 from ..records import Article
-from .agglomerate import Seed, agglomerate_with_seeds
+from .agglomerate import NEIGHBOURS, Seed, agglomerate_with_seeds
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
-from .features import DocumentFrequencies, article_time, hashed_counts
-from .held import age_key, incremental_background, is_locked, locked_stories, seed_pairs
+from .features import DocumentFrequencies, article_time, term_rows
+from .held import age_key, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
 
 _LINK_FLOOR = 0.02  # average cosines (centroid . v / size) below this are not links, as agglomerate's pair floor
+RELATED_SHARE = 0.5  # a related story's average link, as a share of the similarity that joins one story
+RUN_ARTICLES = 5_000  # an input larger than this is placed in runs of this many, oldest first
+_LINK_BLOCK = 256  # new rows whose products with the held stories are read at once
 
 
 def story_id_for(article_id: str) -> str:
@@ -85,7 +83,7 @@ class StoryAssigner:
     def prime(self, articles: Iterable[Article]) -> int:
         """Count document frequencies of articles about to be assigned (once each); returns how many."""
         fresh = [a for a in articles if a.id not in self._primed and a.id not in self.story_of]
-        self.df.count(hashed_counts(fresh))
+        self.df.count(term_rows(fresh)[0])
         self._primed.update(a.id for a in fresh)
         return len(fresh)
 
@@ -131,27 +129,35 @@ class StoryAssigner:
         return self.corrections.resolve(story_id_for(original))
 
     def _cluster(self, articles: list[Article]) -> dict[str, str]:
+        """Place ``articles`` (in time order) in runs of at most ``RUN_ARTICLES``: each run is clustered with the
+        stories held after the runs before it, so memory depends on the run, not on the input's size."""
+        out: dict[str, str] = {}
+        for start in range(0, len(articles), RUN_ARTICLES):
+            out.update(self._cluster_run(articles[start:start + RUN_ARTICLES]))
+        return out
+
+    def _cluster_run(self, articles: list[Article]) -> dict[str, str]:
         if not articles:
             return {}
-        counts = hashed_counts(articles)
+        rows = term_rows(articles)
         unprimed = [i for i, a in enumerate(articles) if a.id not in self._primed]
-        self.df.count(counts[unprimed])
+        self.df.count(rows[0][unprimed])
         self._primed.difference_update(a.id for a in articles)
-        vectors, embedded = self.df.weigh(counts), self._embed(articles)
+        vectors, embedded = self.df.weigh(rows), self._embed(articles)
         times = np.array([article_time(a) for a in articles])
-        dots = self._index.dots(vectors) if len(self.stories.ids) else None
-        seeds, links, seed_slots = self._seeds(vectors, times, embedded, dots)
+        seeds, links, seed_slots = self._seeds(vectors, times, embedded)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
         term = self.term if embedded is not None else None
         pairs = self._seed_pairs(seeds, links, seed_slots)
-        result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self._merge_config(), self.corrections,
-                                        dense=embedded, term=term, seed_pairs=pairs,
-                                        background=self._background(vectors, times, embedded, dots))
+        result = agglomerate_with_seeds(seeds, links, vectors, times, own_ids, self.config, self.corrections,
+                                        dense=embedded, term=term, seed_pairs=pairs)
         self._fold_groups([[int(seed_slots[g]) for g in group] for group in result.seed_groups],
                           [result.inner[group[0]] for group in result.seed_groups])
         k, slots = len(seeds), np.zeros(len(articles), dtype=np.int64)
-        for founder in sorted(set(result.founder_of)):
-            rows = [i for i, f in enumerate(result.founder_of) if f == founder]
+        clusters: dict[int, list[int]] = {}
+        for i, founder in enumerate(result.founder_of):
+            clusters.setdefault(founder, []).append(i)
+        for founder, rows in sorted(clusters.items()):
             if founder < k:
                 slot, kind = int(seed_slots[founder]), "joined"
             else:
@@ -188,29 +194,6 @@ class StoryAssigner:
         self._dense.grow(len(self.stories.ids))
         return self._dense
 
-    def _merge_config(self) -> ClusterConfig:
-        """The rule agglomeration runs with: batch mode's (the dense term has its own cohesion ratio), made
-        stricter by the ``incremental_*`` fields when ``merge_held`` is on (see ``ClusterConfig``)."""
-        config = self.config
-        if self.dense is not None:
-            config = replace(config, cohesion_ratio=self.term.cohesion_ratio)
-        if not config.merge_held:
-            return config
-        return replace(config, cohesion_ratio=min(1.0, config.cohesion_ratio + config.incremental_ratio_margin),
-                       pair_similarity=config.incremental_pair_similarity)
-
-    def _background(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None,
-                    dots: sp.csr_matrix | None) -> float:
-        """``held.incremental_background`` of the new rows and the held stories in their window (0 when
-        ``background_margin`` is 0); ``dots``: the (new row, story) products ``_seeds`` links by."""
-        if not self.config.background_margin:
-            return 0.0
-        table = self.stories
-        warm = np.flatnonzero(table.warm(times, self.config.window_days)) if len(table.ids) else np.zeros(0, int)
-        dense = self._dense_sums(embedded.shape[1]).matrix() if embedded is not None and len(warm) else None
-        return incremental_background(vectors, embedded, self.term if embedded is not None else None, table.size,
-                                      warm, dots, dense)
-
     def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None = None,
                dots: sp.csr_matrix | None = None) -> tuple[list[Seed], list, np.ndarray]:
         """Held stories linked to the new rows, within the time window of the batch, as fixed seeds. A link is
@@ -219,11 +202,7 @@ class StoryAssigner:
         table = self.stories
         if not len(table.ids):
             return [], [], np.zeros(0, dtype=np.int64)
-        dots = (self._index.dots(vectors) if dots is None else dots).tocoo()
-        size = table.size[dots.col]
-        average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
-        keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]
-        rows, cols, sums = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64)
+        rows, cols, sums = self._links(vectors, times) if dots is None else self._keep(dots, times, 0)
         if embedded is not None:
             dense = self._dense_sums(embedded.shape[1]).dots(cols, embedded[rows])
             sums = self.term.combine(sums, dense, table.size[cols].astype(np.float64))
@@ -241,11 +220,36 @@ class StoryAssigner:
                  for s in seed_slots.tolist()]
         return seeds, list(zip(seed_of.tolist(), rows.tolist(), sums.tolist())), seed_slots
 
+    def _links(self, vectors: sp.csr_matrix, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, story slot, sum of cosines) links of the new rows to warm held stories: per row, the
+        ``NEIGHBOURS`` stories of the highest average link at or above the floor. Read in blocks of rows, so memory
+        holds a block's products with the stories, not the whole run's."""
+        parts = [self._keep(self._index.dots(vectors[start:start + _LINK_BLOCK]), times[start:start + _LINK_BLOCK],
+                            start) for start in range(0, vectors.shape[0], _LINK_BLOCK)]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return tuple(np.concatenate(column) for column in zip(*parts))
+
+    def _keep(self, dots: sp.csr_matrix, times: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The links of ``dots`` (rows x story slots) worth keeping (see ``_links``), rows shifted by ``offset``."""
+        table = self.stories
+        dots = dots.tocoo()
+        size = table.size[dots.col]
+        average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
+        keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]
+        rows, cols, sums, average = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64), average[keep]
+        if len(rows) and np.bincount(rows).max() > NEIGHBOURS:
+            order = np.lexsort((-average, rows))  # by row, then by average link, highest first
+            rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
+            chosen = np.sort(order[rank < NEIGHBOURS])
+            rows, cols, sums = rows[chosen], cols[chosen], sums[chosen]
+        return rows + offset, cols, sums
+
     def _seed_pairs(self, seeds: list[Seed], links: list, seed_slots: np.ndarray) -> list[tuple[int, int, float]]:
         if not self.config.merge_held or len(seeds) < 2:
             return []
         dense = self._dense.matrix() if self._dense is not None and self.dense is not None else None
-        return seed_pairs(seeds, links, seed_slots, self._index, self.stories.size, self.config.batch_similarity,
+        return seed_pairs(seeds, links, seed_slots, self._index, self.stories.size, self.config.similarity,
                           _LINK_FLOOR, dense, self.term)
 
     def _fold_groups(self, groups: list[list[int]], inner: list[float]) -> None:
@@ -280,9 +284,33 @@ class StoryAssigner:
 
     def similarities(self, article: Article) -> dict[str, float]:
         """Average similarity of an article to every warm held story it links to (explanations and tuning)."""
-        vectors = self.df.weigh(hashed_counts([article]))
+        vectors = self.df.weigh(term_rows([article]))
         seeds, links, _ = self._seeds(vectors, np.array([article_time(article)]), self._embed([article]))
         return {seeds[s].story_id: total / seeds[s].size for s, _, total in links}
+
+    def related(self, story_ids: Iterable[str], limit: int = 5) -> dict[str, list[tuple[str, float]]]:
+        """For each held story, up to ``limit`` other held stories whose average link with it (the mean cosine
+        between their members) is at least ``RELATED_SHARE`` x ``similarity``, most similar first: reports of one
+        storyline that the time window or the threshold kept in stories of their own (a later development, an
+        earlier phase). Ids not held map to an empty list."""
+        table, out = self.stories, {}
+        wanted = [(s, table.slot.get(self.corrections.resolve(s))) for s in story_ids]
+        slots = np.unique(np.array([slot for _, slot in wanted if slot is not None], dtype=np.int64))
+        dots = self._index.dots(self._index.rows(slots)).tocsr() if len(slots) else None
+        position = {int(slot): i for i, slot in enumerate(slots.tolist())}
+        floor = RELATED_SHARE * self.config.similarity
+        for story, slot in wanted:
+            out[story] = []
+            if slot is None:
+                continue
+            row = dots[position[slot]]
+            cols, sums = row.indices, row.data.astype(np.float64)
+            size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
+            average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
+            keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
+            for i in np.argsort(-average[keep], kind="stable")[:limit]:
+                out[story].append((table.ids[int(cols[keep][i])], round(float(average[keep][i]), 4)))
+        return out
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -301,9 +329,9 @@ class StoryAssigner:
             slot = self.stories.slot.get(story_id)
             slot = self._new_slot(story_id) if slot is None else slot
             slots.extend(slot for a in members if a.id not in self.story_of)
-        counts = hashed_counts(articles)
-        self.df.count(counts)
-        vectors = self.df.weigh(counts)
+        rows = term_rows(articles)
+        self.df.count(rows[0])
+        vectors = self.df.weigh(rows)
         slot_array = np.array(slots, dtype=np.int64)
         self._index.add(slot_array, vectors)
         touched = np.unique(slot_array)

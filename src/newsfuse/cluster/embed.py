@@ -41,10 +41,6 @@ class DenseTerm:
 
     weight: float = 0.2  # share of the dense cosine in a pair's similarity
     baseline: float = 0.1  # dense cosine counted as no evidence (about that of unrelated news texts)
-    cohesion_ratio: float = 0.65  # replaces ClusterConfig.cohesion_ratio while the dense term is on
-    # ...in batch mode, over its own terms (features.batch_vectors: stemmed, the title thrice), whose cosines
-    # differ: bench/tune_cluster.py --dense (2026-11-28)
-    batch_cohesion_ratio: float = 0.6
 
     def combine(self, sparse: np.ndarray, dense: np.ndarray, pairs: np.ndarray | float = 1.0) -> np.ndarray:
         """Combined similarity sums: ``sparse``/``dense`` are sums of cosines over ``pairs`` pairs each."""

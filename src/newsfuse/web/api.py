@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..store import SqliteStore, read
 from .app import open_store
-from .views import plain_snippet, safe_url
+from .views import plain_snippet, related, safe_url
 
 router = APIRouter(prefix="/api", tags=["api"])
 Store = Annotated[SqliteStore, Depends(open_store)]
@@ -34,6 +34,7 @@ def story(story_id: str, store: Store) -> dict[str, Any]:
     for member in data["articles"]:
         member["url"] = safe_url(member["url"])
     data["brief"] = read.brief_json(store, data["id"])
+    data["related"] = [dict(r, url=f"/api/stories/{r['id']}") for r in related(store, data["id"])]
     return data
 
 

@@ -52,9 +52,23 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
     story["entities"] = brief.get("entities", [])
     story["timeline"] = [dict(e, refs=_ref_list(e.get("sources", ()), refs)) for e in brief.get("timeline", [])]
     story["unique"] = [dict(u, ref=refs.get(u.get("source"))) for u in brief.get("unique", [])]
+    story["related"] = related(store, story["id"])
     story["disagreements"] = [dict(d, claims=[{"ref": refs.get(c[0]), "value": c[1]} for c in d.get("claims", [])])
                               for d in brief.get("disagreements", [])]
     return story
+
+
+def related(store: SqliteStore, story_id: str) -> list[dict[str, Any]]:
+    """Other stories of the story's storyline (``cluster.related_stories``): ``{id, headline, similarity}``."""
+    from ..cluster import related_stories
+
+    found = related_stories(store.cluster_state(), [story_id]).get(story_id, [])
+    out = []
+    for other, score in found:
+        row = store.db.execute("SELECT id, headline FROM stories WHERE id=?", (other,)).fetchone()
+        if row is not None:
+            out.append({"id": row["id"], "headline": row["headline"], "similarity": score})
+    return out
 
 
 def _refs(members: list[dict[str, Any]], numbers: dict[str, int]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,66 @@
+"""Story lifecycle: a story goes cold after ``window_days``; a later development of its storyline founds a new
+story linked to the earlier one (``related`` in the assigner, the export and the web API), not swallowed by it."""
+import json
+from datetime import timedelta
+
+from newsfuse import api
+from newsfuse.cluster import StoryAssigner, related_stories
+from newsfuse.config import ClusterConfig, Config
+from newsfuse.records import Article
+from newsfuse.executors import SerialExecutor
+from newsfuse.pipeline import Runner
+from newsfuse.store import SqliteStore
+
+from .test_cluster import T0, wikiref
+from .test_held import BRIDGE, BUDGET, FERRY
+
+LATER = Article(id="x4", title="Quayside ferry pontoons fail again weeks after repairs",
+                published=T0 + timedelta(days=40),
+                text="The harbour ferry was withdrawn from service on Monday when the new steel pontoons at the Quayside "
+                     "terminal failed an inspection, weeks after engineers fitted them. The city council, which voted "
+                     "to fund the service for another year, said commuters would take buses while the harbour ferry "
+                     "is repaired.")  # the same storyline, weeks later (not a copy: dedup would join it)
+
+
+def test_a_later_development_is_a_new_story_linked_to_the_cold_one():
+    assigner = StoryAssigner(ClusterConfig(window_days=14))
+    first = assigner.assign_many(wikiref()[0][:30] + [FERRY, BRIDGE])
+    later = assigner.assign_many([LATER])
+    assert first[FERRY.id] == first[BRIDGE.id] != later[LATER.id]
+    links = assigner.related([first[FERRY.id], later[LATER.id], "snot-held"])
+    assert [s for s, _ in links[later[LATER.id]]] == [first[FERRY.id]]
+    assert [s for s, _ in links[first[FERRY.id]]][:1] == [later[LATER.id]]
+    assert links["snot-held"] == []
+    assert all(0 < score <= 1 for found in links.values() for _, score in found)
+
+
+def test_unrelated_stories_are_not_linked():
+    assigner = StoryAssigner(ClusterConfig(window_days=14))
+    placed = assigner.assign_many(wikiref()[0][:30] + [FERRY])
+    assert assigner.related([placed[FERRY.id]])[placed[FERRY.id]] == []
+    assert related_stories(None, ["s1"]) == {"s1": []}
+
+
+def test_export_and_api_carry_related_stories(tmp_path):
+    rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
+            for a in (FERRY, BUDGET, BRIDGE, LATER)]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    db = tmp_path / "n.db"
+    with SqliteStore(db) as store:
+        Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
+        later, early = store.story_of(LATER.id), store.story_of(FERRY.id)
+    assert later != early
+    stories = {s["id"]: s for s in api.export(db)}
+    assert [r["id"] for r in stories[later]["related"]] == [early]
+    assert stories[later]["related"][0]["headline"] == stories[early]["headline"]
+
+    from fastapi.testclient import TestClient
+
+    from newsfuse.web import create_app
+
+    client = TestClient(create_app(db))
+    body = client.get(f"/api/stories/{later}").json()
+    assert [r["id"] for r in body["related"]] == [early]
+    page = client.get(f"/stories/{later}").text
+    assert 'id="related"' in page and f'href="/stories/{early}"' in page
