@@ -379,11 +379,12 @@ class Runner:
         if touched and getattr(self.executor, "forks", False):
             preload(entities=True)
 
-        def jobs() -> Iterator[tuple[str, list[Article], dict[str, str | None], BriefConfig]]:
+        def jobs() -> Iterator[tuple[str, list[Article], dict[str, str | None], BriefConfig, str | None]]:
             for story in sorted(touched):
                 ids = self.store.story_members(story)[-self.config.brief.max_articles:]
                 lineage = {i: links[i].duplicate_of for i in ids if i in links}
-                yield story, self.store.articles(ids), lineage, self.config.brief
+                before = self.store.brief(story)
+                yield story, self.store.articles(ids), lineage, self.config.brief, before.headline if before else None
 
         for done, (story, result) in enumerate(self.executor.map(_brief_one, jobs()), start=1):
             with self.store.transaction():
@@ -394,13 +395,14 @@ class Runner:
             self.on_progress("brief", done)
 
 
-def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig]) -> tuple[str, Brief | Drop]:
+def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig, str | None]
+               ) -> tuple[str, Brief | Drop]:
     """Module-level so worker processes can pickle it. A brief that fails becomes a Drop, not a lost run."""
     from .brief import build_brief
 
-    story, articles, lineage, config = job
+    story, articles, lineage, config, headline = job
     try:
-        return story, build_brief(story, articles, lineage, config)
+        return story, build_brief(story, articles, lineage, config, headline)
     except Exception as exc:
         log.debug("brief failed for %s", story, exc_info=True)
         return story, Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}")

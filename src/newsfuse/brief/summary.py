@@ -168,21 +168,35 @@ def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[
             for i in chosen]
 
 
-def choose_headline(articles: Sequence[Article], summary: Sequence[Cited]) -> str:
-    """The title closest to the story's centroid of titles and texts; else the first summary sentence."""
+HEADLINE_KEEP = 0.9  # a previous headline stays while its centrality is at least this share of the best
+
+
+def choose_headline(articles: Sequence[Article], summary: Sequence[Cited],
+                    duplicate_of: Mapping[str, str | None] | None = None, previous: str | None = None) -> str:
+    """The most central title of the story: the original's title (copies' only when no original has one) whose
+    TF-IDF cosines with the other titles sum highest, the earliest on a tie; else the first summary sentence.
+    ``previous``, the story's headline before it grew, stays while its centrality is at least ``HEADLINE_KEEP`` of
+    the best, so one more report does not flip a story's name between two near-equal titles."""
+    duplicate_of = duplicate_of or {}
     titled = [a for a in articles if a.title and a.title.strip()]
+    originals = [a for a in titled if not duplicate_of.get(a.id)]
+    titled = originals or titled
     if not titled:
         return summary[0].text if summary else ""
-    if len({a.title for a in titled}) == 1:  # one title (or copies of it): nothing to choose between
-        return " ".join((titled[0].title or "").split())
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    titles = [" ".join((a.title or "").split()) for a in titled]
+    if len(set(titles)) == 1:  # one title (or copies of it): nothing to choose between
+        return titles[0]
     try:
-        matrix = normalize(vectorizer.fit_transform([a.title for a in titled] + [a.text for a in articles]))
+        matrix = normalize(TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(titles))
     except ValueError:
-        return titled[0].title or ""
-    centroid = np.asarray(matrix.mean(axis=0)).ravel()
-    closeness = matrix[: len(titled)] @ centroid
-    return " ".join((titled[int(np.argmax(closeness))].title or "").split())
+        return titles[0]
+    centrality = np.asarray((matrix @ matrix.T).sum(axis=1)).ravel() - 1.0
+    best = int(np.argmax(centrality))
+    if previous:
+        kept = [i for i, title in enumerate(titles) if title == " ".join(previous.split())]
+        if kept and centrality[kept[0]] >= HEADLINE_KEEP * centrality[best]:
+            return titles[kept[0]]
+    return titles[best]
 
 
 __all__ = ["Weights", "choose_headline", "concept_weights", "concepts", "score", "select", "summarize"]
