@@ -53,3 +53,16 @@ def wcxb_articles(limit: int) -> tuple[Article, ...]:
         if len(out) == limit:
             break
     return tuple(out)
+
+
+def comparable_export(stories: list[dict]) -> list[dict]:
+    """An export without what differs between two stores by construction: when newsfuse stored each article
+    (``stored``), and a story's ``first_seen``/``last_seen`` where they come from those times (no publication
+    time). Asserts the fields are there before setting them aside."""
+    for story in stories:
+        for article in story["articles"]:
+            assert article.pop("stored")
+        for end in ("first_seen", "last_seen"):
+            if story.get(f"{end}_source") == "stored":
+                assert story.pop(end)
+    return stories

@@ -164,13 +164,13 @@ def _open(db: str | Path):
 
 def export(db: str | Path) -> list[dict[str, Any]]:
     """Every story with its articles (and their lineage) and its brief, biggest first; ``related``: other stories
-    of its storyline (``cluster.related_stories``), each ``{id, headline, similarity}``."""
-    from .cluster import related_stories
+    of its storyline (``pipeline.related_of``), each ``{id, headline, similarity}``."""
+    from .pipeline import related_of
 
     with _open(db) as store:
         links = store.duplicates()
         spans = {row["id"]: row for row in store.stories_overview()}
-        related = related_stories(store.cluster_state(), store.story_ids())
+        related = related_of(store, store.story_ids())
         out = []
         for story in store.story_ids():
             articles = store.articles(store.story_members(story))

@@ -18,7 +18,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-from .config import BriefConfig, Config, ExtractConfig
+from .config import BriefConfig, ClusterConfig, Config, ExtractConfig
 from .executors import Executor, LocalExecutor
 from .records import Article, Brief, Drop, Duplicate, Page
 
@@ -367,10 +367,7 @@ class Runner:
                 merge_stories(self.store, kept, alias)
 
     def _stored_stories(self) -> Iterator[tuple[str, list[Article]]]:
-        """Each stored story with its original articles (copies count once, through their original)."""
-        copies = {i for i, d in self.store.duplicates().items() if d.duplicate_of is not None}
-        for story in self.store.story_ids():
-            yield story, self.store.articles(i for i in self.store.story_members(story) if i not in copies)
+        return stored_stories(self.store)
 
     def _brief(self, touched: set[str], run_id: int, report: RunReport) -> None:
         """Rebuild the touched stories' briefs through the executor (stories are independent); each is stored
@@ -379,12 +376,11 @@ class Runner:
         if touched and getattr(self.executor, "forks", False):
             preload(entities=True)
 
-        def jobs() -> Iterator[tuple[str, list[Article], dict[str, str | None], BriefConfig, str | None]]:
+        def jobs() -> Iterator[tuple[str, list[Article], dict[str, str | None], BriefConfig]]:
             for story in sorted(touched):
                 ids = self.store.story_members(story)[-self.config.brief.max_articles:]
                 lineage = {i: links[i].duplicate_of for i in ids if i in links}
-                before = self.store.brief(story)
-                yield story, self.store.articles(ids), lineage, self.config.brief, before.headline if before else None
+                yield story, self.store.articles(ids), lineage, self.config.brief
 
         for done, (story, result) in enumerate(self.executor.map(_brief_one, jobs()), start=1):
             with self.store.transaction():
@@ -395,14 +391,35 @@ class Runner:
             self.on_progress("brief", done)
 
 
-def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig, str | None]
-               ) -> tuple[str, Brief | Drop]:
+def stored_stories(store: RunStore) -> Iterator[tuple[str, list[Article]]]:
+    """Each stored story with its original articles (copies count once, through their original)."""
+    copies = {i for i, d in store.duplicates().items() if d.duplicate_of is not None}
+    for story in store.story_ids():
+        yield story, store.articles(i for i in store.story_members(story) if i not in copies)
+
+
+def related_of(store: RunStore, story_ids: Iterable[str], config: ClusterConfig | None = None
+               ) -> dict[str, list[tuple[str, float]]]:
+    """``StoryAssigner.related`` of stored stories: from the store's saved assigner state, or, where an analyst's
+    edit dropped it, rebuilt from the stored articles (as the next run would)."""
+    from .cluster import StoryAssigner
+
+    assigner = StoryAssigner(config)
+    state = store.cluster_state()
+    if state is not None:
+        assigner.load_state(state)
+    else:
+        assigner.load(stored_stories(store))
+    return assigner.related(story_ids)
+
+
+def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig]) -> tuple[str, Brief | Drop]:
     """Module-level so worker processes can pickle it. A brief that fails becomes a Drop, not a lost run."""
     from .brief import build_brief
 
-    story, articles, lineage, config, headline = job
+    story, articles, lineage, config = job
     try:
-        return story, build_brief(story, articles, lineage, config, headline)
+        return story, build_brief(story, articles, lineage, config)
     except Exception as exc:
         log.debug("brief failed for %s", story, exc_info=True)
         return story, Drop(f"story:{story}", "brief_error", f"{type(exc).__name__}: {exc}")

@@ -22,7 +22,7 @@ from newsfuse.executors import LocalExecutor, RayExecutor, make_executor
 from newsfuse.pipeline import Runner
 from newsfuse.store import SqliteStore
 
-from ..conftest import DATA, SEEDS, shared_or_fail
+from ..conftest import DATA, SEEDS, comparable_export, shared_or_fail
 
 pytest.importorskip("ray")  # the `ray` extra; the missing-extra message is tested below without it
 
@@ -95,7 +95,7 @@ def run_into(db: Path, inputs: list[Path], executor) -> dict:
         stored = {"articles": sorted(store.articles(), key=lambda a: a.id),
                   "duplicates": store.duplicates(),
                   "stories": {s: store.story_members(s) for s in store.story_ids()}}
-    stored["export"] = api.export(db)
+    stored["export"] = comparable_export(api.export(db))
     stored["report"] = report.counts()
     return stored
 

@@ -29,21 +29,20 @@ def _recent(articles: Sequence[Article], limit: int) -> list[Article]:
 
 
 def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str, str | None] = {},
-                config: BriefConfig = BriefConfig(), previous_headline: str | None = None) -> Brief:
+                config: BriefConfig = BriefConfig()) -> Brief:
     """The brief of one story. Every summary sentence cites exactly the articles that ``supports`` it.
 
     ``duplicate_of`` maps an article id to the article it copies (None for originals): copies are cited too,
     but count once when weighing how many sources state something, and have no unique passages of their own.
     scikit-learn's argument and finiteness checks are skipped: its inputs here are built by this package, and the
-    checks cost about a tenth of a brief. ``previous_headline``: the story's headline before this rebuild, kept
-    while it is still about as central as the best title (``choose_headline``).
+    checks cost about a tenth of a brief.
     """
     with config_context(assume_finite=True, skip_parameter_validation=True):
-        return _build(story_id, articles, duplicate_of, config, previous_headline)
+        return _build(story_id, articles, duplicate_of, config)
 
 
 def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str, str | None],
-           config: BriefConfig, previous_headline: str | None = None) -> Brief:
+           config: BriefConfig) -> Brief:
     articles = [a for a in _recent(articles, config.max_articles) if a.text and a.text.strip()]
     if not articles:
         return Brief(story=story_id, headline="")
@@ -59,7 +58,7 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
     several = len({family(a.id, duplicate_of) for a in articles}) > 1
     return Brief(
         story=story_id,
-        headline=choose_headline(articles, summary, duplicate_of, previous_headline),
+        headline=choose_headline(articles, summary, duplicate_of),
         summary=tuple(summary),
         quotes=tuple(quotes(articles, names, config.max_quotes, reading, duplicate_of)),
         entities=tuple(found),

@@ -168,15 +168,12 @@ def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[
             for i in chosen]
 
 
-HEADLINE_KEEP = 0.9  # a previous headline stays while its centrality is at least this share of the best
-
-
 def choose_headline(articles: Sequence[Article], summary: Sequence[Cited],
-                    duplicate_of: Mapping[str, str | None] | None = None, previous: str | None = None) -> str:
+                    duplicate_of: Mapping[str, str | None] | None = None) -> str:
     """The most central title of the story: the original's title (copies' only when no original has one) whose
     TF-IDF cosines with the other titles sum highest, the earliest on a tie; else the first summary sentence.
-    ``previous``, the story's headline before it grew, stays while its centrality is at least ``HEADLINE_KEEP`` of
-    the best, so one more report does not flip a story's name between two near-equal titles."""
+    It depends on the members only (a rerun or a resumed run names a story as an uninterrupted one does), and one
+    more report moves it only when that report's title changes which title is most central."""
     duplicate_of = duplicate_of or {}
     titled = [a for a in articles if a.title and a.title.strip()]
     originals = [a for a in titled if not duplicate_of.get(a.id)]
@@ -191,12 +188,7 @@ def choose_headline(articles: Sequence[Article], summary: Sequence[Cited],
     except ValueError:
         return titles[0]
     centrality = np.asarray((matrix @ matrix.T).sum(axis=1)).ravel() - 1.0
-    best = int(np.argmax(centrality))
-    if previous:
-        kept = [i for i, title in enumerate(titles) if title == " ".join(previous.split())]
-        if kept and centrality[kept[0]] >= HEADLINE_KEEP * centrality[best]:
-            return titles[kept[0]]
-    return titles[best]
+    return titles[int(np.argmax(centrality))]
 
 
 __all__ = ["Weights", "choose_headline", "concept_weights", "concepts", "score", "select", "summarize"]

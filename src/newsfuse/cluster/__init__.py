@@ -13,15 +13,5 @@ from .corrections import Corrections
 from .score import ClusterScore, score_clusters
 
 
-def related_stories(state: bytes | None, story_ids, config=None) -> dict[str, list[tuple[str, float]]]:
-    """``StoryAssigner.related`` of ``story_ids`` from a saved assigner state (a store's ``cluster_state()``);
-    every id maps to an empty list when there is no state."""
-    ids = list(story_ids)
-    if not state:
-        return {story: [] for story in ids}
-    assigner = StoryAssigner(config)
-    assigner.load_state(state)
-    return assigner.related(ids)
-
-__all__ = ["ClusterScore", "Corrections", "StoryAssigner", "cluster_articles", "related_stories", "score_clusters",
+__all__ = ["ClusterScore", "Corrections", "StoryAssigner", "cluster_articles", "score_clusters",
            "story_id_for"]

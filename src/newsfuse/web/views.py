@@ -59,10 +59,10 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
 
 
 def related(store: SqliteStore, story_id: str) -> list[dict[str, Any]]:
-    """Other stories of the story's storyline (``cluster.related_stories``): ``{id, headline, similarity}``."""
-    from ..cluster import related_stories
+    """Other stories of the story's storyline (``pipeline.related_of``): ``{id, headline, similarity}``."""
+    from ..pipeline import related_of
 
-    found = related_stories(store.cluster_state(), [story_id]).get(story_id, [])
+    found = related_of(store, [story_id]).get(story_id, [])
     out = []
     for other, score in found:
         row = store.db.execute("SELECT id, headline FROM stories WHERE id=?", (other,)).fetchone()
