@@ -127,7 +127,7 @@ class _Merger:
             a, b = min(a, b), max(a, b)
             heapq.heappush(self.heap, (-average, a, b, self.clusters[a].version, self.clusters[b].version))
 
-    def allowed(self, a: _Cluster, b: _Cluster, average: float) -> bool:
+    def allowed(self, a: _Cluster, b: _Cluster) -> bool:
         if a.seed and b.seed and (a.locked or b.locked or not self.merge_seeds):
             return False
         if not (math.isnan(a.first) or math.isnan(b.first)):
@@ -170,31 +170,13 @@ class _Merger:
         for i, j, _ in pairs:
             self.push(i, j)
         while self.heap:
-            negative, a, b, va, vb = heapq.heappop(self.heap)
+            _, a, b, va, vb = heapq.heappop(self.heap)
             ca, cb = self.clusters.get(a), self.clusters.get(b)
             if ca is None or cb is None or ca.version != va or cb.version != vb:
                 continue  # stale: one of the clusters has changed since
-            if self.allowed(ca, cb, -negative):
+            if self.allowed(ca, cb):
                 self.merge(a, b)
         return self.members
-
-
-def agglomerate(vectors: sp.csr_matrix, times: np.ndarray, story_ids: Sequence[str], config: ClusterConfig,
-                corrections: Corrections | None = None, dense: np.ndarray | None = None,
-                term: DenseTerm | None = None) -> list[int]:
-    """For each row (rows in time order), the row index of its cluster's founder.
-
-    ``times`` are POSIX seconds (nan when undated); ``story_ids[i]`` is the id row i would found a story with;
-    ``dense``/``term``: the optional dense term (see ``similar_pairs``).
-    """
-    merger = _Merger(vectors.shape[0], times, config, story_ids, corrections or Corrections())
-    members = merger.run(similar_pairs(vectors, times, config.window_days, dense=dense, term=term))
-    founder_of = [0] * vectors.shape[0]
-    for rows in members.values():
-        founder = min(rows)
-        for row in rows:
-            founder_of[row] = founder
-    return founder_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,4 +241,4 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
     return Agglomeration(founder_of, inner, sorted(groups))
 
 
-__all__ = ["Agglomeration", "NEIGHBOURS", "Seed", "agglomerate", "agglomerate_with_seeds", "similar_pairs"]
+__all__ = ["Agglomeration", "NEIGHBOURS", "Seed", "agglomerate_with_seeds", "similar_pairs"]

@@ -194,15 +194,14 @@ class StoryAssigner:
         self._dense.grow(len(self.stories.ids))
         return self._dense
 
-    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray, embedded: np.ndarray | None = None,
-               dots: sp.csr_matrix | None = None) -> tuple[list[Seed], list, np.ndarray]:
-        """Held stories linked to the new rows, within the time window of the batch, as fixed seeds. A link is
-        chosen by its TF-IDF average (from ``dots``, the rows' products with every story, when given); with
-        ``embedded`` rows its weight combines both terms."""
+    def _seeds(self, vectors: sp.csr_matrix, times: np.ndarray,
+               embedded: np.ndarray | None = None) -> tuple[list[Seed], list, np.ndarray]:
+        """Held stories linked to the new rows (``_links``), within the time window of the batch, as fixed seeds.
+        A link is chosen by its TF-IDF average; with ``embedded`` rows its weight combines both terms."""
         table = self.stories
         if not len(table.ids):
             return [], [], np.zeros(0, dtype=np.int64)
-        rows, cols, sums = self._links(vectors, times) if dots is None else self._keep(dots, times, 0)
+        rows, cols, sums = self._links(vectors, times)
         if embedded is not None:
             dense = self._dense_sums(embedded.shape[1]).dots(cols, embedded[rows])
             sums = self.term.combine(sums, dense, table.size[cols].astype(np.float64))

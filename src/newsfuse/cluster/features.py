@@ -105,11 +105,6 @@ def column_shares(language: str) -> np.ndarray:
     return out
 
 
-def background_share(word: str, language: str = "en") -> float:
-    """The share of ``_DOCUMENT_TOKENS``-token documents holding ``word``, from its background frequency."""
-    return float(column_shares(language)[_column(word)])
-
-
 def _language(article: Article) -> str:
     return (article.language or "en").split("-")[0].lower() or "en"
 
@@ -181,5 +176,5 @@ def story_vectors(articles: list[Article]) -> sp.csr_matrix:
 
 
 __all__ = ["DocumentFrequencies", "IDF_POWER", "LEAD_WORDS", "N_FEATURES", "PRIOR_DOCUMENTS", "TITLE_REPEATS",
-           "article_time", "background_share", "entity_tokens", "plain_tokens", "story_text", "story_vectors",
+           "article_time", "column_shares", "entity_tokens", "plain_tokens", "story_text", "story_vectors",
            "term_rows"]
