@@ -66,7 +66,7 @@ def list_stories(store: SqliteStore, flt: StoryFilter = StoryFilter(), limit: in
         "WITH sizes AS (SELECT story_id, count(*) AS n FROM story_articles GROUP BY story_id) "
         f"SELECT s.id FROM stories s JOIN sizes z ON z.story_id = s.id WHERE {where} "
         f"ORDER BY z.n DESC, {_LAST_SEEN} DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset])]
-    return _story_rows(store, page), total
+    return story_rows(store, page), total
 
 
 def newest_stories(store: SqliteStore, limit: int = 50) -> list[dict[str, Any]]:
@@ -74,10 +74,10 @@ def newest_stories(store: SqliteStore, limit: int = 50) -> list[dict[str, Any]]:
     page = [r[0] for r in store.db.execute(
         f"SELECT s.id FROM stories s WHERE {StoryFilter().where()[0]} ORDER BY {_LAST_SEEN} DESC, s.id LIMIT ?",
         (limit,))]
-    return _story_rows(store, page)
+    return story_rows(store, page)
 
 
-def _story_rows(store: SqliteStore, story_ids: list[str]) -> list[dict[str, Any]]:
+def story_rows(store: SqliteStore, story_ids: list[str]) -> list[dict[str, Any]]:
     """The list rows (counts, sites, outlets, teaser) of these stories, in the order given."""
     if not story_ids:
         return []
@@ -219,4 +219,4 @@ def brief_json(store: SqliteStore, story_id: str) -> dict[str, Any] | None:
 
 
 __all__ = ["StoryFilter", "brief_json", "brief_teasers", "lineage", "list_stories", "newest_stories", "search",
-           "sources", "story"]
+           "sources", "story", "story_rows"]

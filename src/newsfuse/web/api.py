@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..store import SqliteStore, read
 from .app import open_store
+from .listing import ListQuery, snapshot, story_page
 from .views import plain_snippet, related, safe_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -16,13 +17,26 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many to skip.")]
 
 
-@router.get("/stories", summary="Stories, biggest and newest first")
-def stories(store: Store, limit: Limit = 20, offset: Offset = 0,
+Sort = Literal["now", "latest", "sources", "size"]
+
+
+@router.get("/stories", summary="Stories, biggest and newest first, or in another order")
+def stories(request: Request, store: Store, limit: Limit = 20, offset: Offset = 0,
             source: Annotated[str | None, Query(description="Only stories with an article from this outlet.")] = None,
             since: Annotated[date | None, Query(description="Active on or after this day (YYYY-MM-DD).")] = None,
             until: Annotated[date | None, Query(description="Started on or before this day (YYYY-MM-DD).")] = None,
+            sort: Annotated[Sort | None, Query(description="now: what matters now (the front page's order); "
+                                                          "latest; sources: most independent sources; size: "
+                                                          "most articles (the default).")] = None,
+            entity: Annotated[str | None, Query(description="Only stories whose brief names this person, "
+                                                            "organisation or place.")] = None,
+            lang: Annotated[str | None, Query(description="Only stories with an article in this language.")] = None,
             ) -> dict[str, Any]:
-    rows, total = read.list_stories(store, read.StoryFilter(source or None, since, until), limit, offset)
+    if sort or entity or lang:
+        query = ListQuery(source or None, entity or None, lang or None, since, until, sort or "size")
+        rows, total = story_page(store, snapshot(request, store), query, limit, offset)
+    else:  # the store's own order, read afresh: what API clients had before sort existed
+        rows, total = read.list_stories(store, read.StoryFilter(source or None, since, until), limit, offset)
     for row in rows:
         row["url"] = f"/api/stories/{row['id']}"
     return {"total": total, "limit": limit, "offset": offset, "stories": rows}

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NotFoundError, StoreError
 from ..store import SqliteStore, sqlite_path
+from .snapshot import SnapshotCache
 from .views import safe_url, short_time
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     app.state.db_path = sqlite_path(db_path)
     app.state.allow_edits = allow_edits
     app.state.templates = _templates()
+    app.state.snapshots = SnapshotCache(app.state.db_path)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -14,14 +13,15 @@ from ..errors import NotFoundError
 from ..records import brief_from_json
 from ..store import SqliteStore, read
 from .app import open_store
+from .listing import ListQuery, choices, snapshot, story_page
+from .ranking import BREAKING_HOURS, SORTS
 from .render import atom_feed, markdown
 from .views import article_view, snippet_parts, story_view
 
 router = APIRouter(include_in_schema=False)
 Store = Annotated[SqliteStore, Depends(open_store)]
 PAGE_SIZE = 20
-SOURCES_TTL = 60.0  # seconds the filter's list of outlets is reused (it scans every article)
-_SOURCES: dict[str, tuple[float, list[str]]] = {}
+SORT_LABELS = {"now": "what matters now", "latest": "latest", "sources": "most sources", "size": "most articles"}
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -42,24 +42,20 @@ def _page_number(value: str | None) -> int:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, store: Store, source: str | None = None, since: str | None = None,
-          until: str | None = None, page: str | None = None) -> HTMLResponse:
+def index(request: Request, store: Store, source: str | None = None, entity: str | None = None,
+          lang: str | None = None, since: str | None = None, until: str | None = None, sort: str | None = None,
+          page: str | None = None) -> HTMLResponse:
     number = _page_number(page)
-    flt = read.StoryFilter(source or None, _day(since), _day(until))
-    rows, total = read.list_stories(store, flt, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-    params = {k: v for k, v in (("source", flt.source), ("since", flt.since), ("until", flt.until)) if v}
-    ignored = [name for name, raw, parsed in (("since", since, flt.since), ("until", until, flt.until))
+    query = ListQuery(source or None, (entity or "").strip() or None, lang or None, _day(since), _day(until),
+                      sort if sort in SORTS else "now")
+    snap = snapshot(request, store)
+    rows, total = story_page(store, snap, query, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    ignored = [name for name, raw, parsed in (("since", since, query.since), ("until", until, query.until))
                if raw and parsed is None]
     return _render(request, "index.html", {
-        "stories": rows, "total": total, "sources": _sources(store), "filter": flt, "ignored": ignored,
-        "pager": _pager("/", params, number, total)})
-
-
-def _sources(store: SqliteStore) -> list[str]:
-    cached = _SOURCES.get(store.path)
-    if cached is None or time.monotonic() - cached[0] > SOURCES_TTL:
-        cached = _SOURCES[store.path] = (time.monotonic(), read.sources(store))
-    return cached[1]
+        "stories": rows, "total": total, "choices": choices(snap), "filter": query, "ignored": ignored,
+        "sorts": SORT_LABELS, "breaking_hours": int(BREAKING_HOURS),
+        "pager": _pager("/", query.params(), number, total)})
 
 
 def _pager(path: str, params: dict[str, Any], number: int, total: int) -> dict[str, Any]:

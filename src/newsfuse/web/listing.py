@@ -1,0 +1,86 @@
+"""The story list of the front page and of ``/api/stories?sort=``: filters and orders over the store's snapshot."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import Request
+
+from ..store import SqliteStore, read
+from .ranking import StoryStats, ordered
+from .snapshot import Snapshot, SnapshotCache
+
+
+def snapshot(request: Request, store: SqliteStore) -> Snapshot:
+    """The app's snapshot of its store (``web/snapshot.py``)."""
+    cache: SnapshotCache = request.app.state.snapshots
+    return cache.get(store)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which stories the list shows and in what order: filters by outlet, entity, language and day."""
+
+    source: str | None = None
+    entity: str | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+    sort: str = "now"
+
+    def params(self) -> dict[str, str]:
+        """The query parameters that reproduce this list (for the pager's links)."""
+        pairs = (("sort", self.sort), ("source", self.source), ("entity", self.entity), ("lang", self.language),
+                 ("since", self.since), ("until", self.until))
+        return {k: str(v) for k, v in pairs if v}
+
+    def filtered(self) -> bool:
+        return any((self.source, self.entity, self.language, self.since, self.until))
+
+
+def select(snap: Snapshot, query: ListQuery) -> list[StoryStats]:
+    """The matching stories of the snapshot, in the query's order."""
+    every = snap.orders.get(query.sort)
+    if every is None:
+        every = snap.orders[query.sort] = ordered(list(snap.stories.values()), query.sort)
+    if not query.filtered():
+        return every
+    within: set[str] | None = None
+    if query.entity:
+        found = snap.entity(query.entity)
+        within = set(found.stories) if found else set()
+    since = query.since.isoformat() if query.since else None
+    before = (query.until + timedelta(days=1)).isoformat() if query.until else None
+    return [s for s in every if (within is None or s.id in within)
+            and (not query.source or query.source in s.outlets)
+            and (not query.language or query.language in s.languages)
+            and (since is None or (s.last_seen or "") >= since)
+            and (before is None or (s.first_seen is not None and s.first_seen < before))]
+
+
+def story_page(store: SqliteStore, snap: Snapshot, query: ListQuery, limit: int,
+               offset: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of the list: the rows ``read.story_rows`` gives, with ``score`` and ``recent`` (original sources in
+    the last BREAKING_HOURS), and how many stories match in all."""
+    found = select(snap, query)
+    page = found[offset:offset + limit]
+    rows = read.story_rows(store, [s.id for s in page])
+    stats = {s.id: s for s in page}
+    for row in rows:
+        row["score"] = round(stats[row["id"]].score, 4)
+        row["recent"] = stats[row["id"]].recent
+    return rows, len(found)
+
+
+def choices(snap: Snapshot) -> dict[str, list[str]]:
+    """What the filters offer: the outlets and languages in the store."""
+    found = snap.memo.get("choices")
+    if found is None:
+        outlets = sorted({name for s in snap.stories.values() for name in s.outlets}, key=str.casefold)
+        languages = sorted({lang for s in snap.stories.values() for lang in s.languages})
+        found = snap.memo["choices"] = {"outlets": outlets, "languages": languages}
+    return found
+
+
+__all__ = ["ListQuery", "choices", "select", "snapshot", "story_page"]
