@@ -1,19 +1,22 @@
-"""Web benchmark: 10,000 articles in 1,000 stories with briefs, served on 127.0.0.1, 2,000 mixed requests
-(pages and API) 20 at a time. Prints errors and p50/p99 latency; asserts nothing.
+"""Web benchmark: N articles (default 100,000) in N/10 stories with briefs, served by uvicorn on 127.0.0.1; C clients
+(default 8 threads, each with its own httpx client) request every page and API route in turn. Prints, per route,
+the request count, errors, p50 and p95 latency, and the store's build time; asserts nothing.
 
-    .venv/bin/python bench/web.py [--articles 10000] [--requests 2000] [--concurrency 20]
+    .venv/bin/python bench/web.py [--articles 100000] [--rounds 40] [--clients 8] [--keep bench/out/web.db]
 
-Articles are recombined sentences of the AllSides roundups in ../shared/data/stories (real news prose, synthetic
-articles); a tenth of them are exact copies, so lineage and "independent sources" are exercised too.
+--keep builds the store once at that path and reuses it on later runs. Articles are recombined sentences of the
+AllSides roundups in ../shared/data/stories (real news prose, synthetic articles), published 8 hours apart story by
+story; a tenth are exact copies of another outlet's article, so lineage, first reports and "independent sources"
+are exercised; each brief names entities and quoted speakers drawn from a pool of 300 names.
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import re
 import statistics
+import threading
 import subprocess
 import sys
 import tempfile
@@ -73,50 +76,74 @@ def _story_articles(rng: random.Random, sentences: list[str], s: int, count: int
     return out
 
 
+PEOPLE = [f"{first} {last}" for first in ("Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivan",
+                                          "Jules") for last in ("Ortiz", "Okafor", "Lindqvist", "Nakamura", "Rossi",
+                                                                 "Haddad", "Kowalski", "Mensah", "Novak", "Reyes")]
+ORGS = [f"{name} {kind}" for name in ("Northern", "Federal", "United", "Pacific", "Central", "Atlantic", "Royal",
+                                      "National", "Civic", "Global") for kind in ("Bank", "Party", "Council",
+                                                                                  "Union", "Agency", "Institute",
+                                                                                  "Court", "Fund", "Alliance", "Group")]
+PLACES = [f"{name}{end}" for name in ("Avon", "Bel", "Cres", "Dun", "Elm", "Fair", "Glen", "Hart", "Ivy", "Jas")
+          for end in ("ford", "mont", "ton", "wick", "field", "haven", "bury", "dale", "port", "ville")]
+
+
 def _brief(rng: random.Random, story: str, members: list[Article]) -> Brief:
     first = members[0].text.split("\n\n")[0]
     sentences = re.split(r"(?<=[.!?])\s+", first)[:3]
     summary = tuple(Cited(t, tuple(a.id for a in rng.sample(members, 3))) for t in sentences)
-    quote = Quote(sentences[0][:120], "A spokesperson", (members[0].id,))
-    return Brief(story=story, headline=members[0].title or story, summary=summary, quotes=(quote,),
-                 entities=(Entity("United States", "GPE", 4, (members[0].id,)),))
+    people = rng.sample(PEOPLE, 3)
+    entities = tuple(Entity(name, label, rng.randint(1, 9), (members[0].id,)) for name, label in
+                     [(p, "PERSON") for p in people] + [(rng.choice(ORGS), "ORG"), (rng.choice(PLACES), "GPE")])
+    quotes = tuple(Quote(t[:120], people[n % 2], (members[n].id,)) for n, t in enumerate(sentences[:2]))
+    return Brief(story=story, headline=members[0].title or story, summary=summary, quotes=quotes, entities=entities)
 
 
-def request_path(rng: random.Random, stories: int, article_ids: list[str]) -> str:
-    """One request of the mix: pages 60%, API 40%."""
+def routes(rng: random.Random, stories: int, article_ids: list[str]) -> dict[str, callable]:
+    """Every page and API route, each with a way to draw a concrete URL."""
     def story() -> str:
         return f"s{rng.randrange(stories):05d}"
-    choices = [
-        (20, lambda: f"/stories/{story()}"), (10, lambda: f"/?page={rng.randint(1, 50)}"),
-        (5, lambda: f"/?source={rng.choice(SITES)}&since=2023-03-01&page={rng.randint(1, 5)}"),
-        (12, lambda: f"/articles/{rng.choice(article_ids)}"), (8, lambda: f"/search?q={rng.choice(WORDS)}"),
-        (3, lambda: "/feed.xml"), (2, lambda: f"/stories/{story()}/brief.md"),
-        (15, lambda: f"/api/stories?limit=20&offset={rng.randrange(0, 980)}"),
-        (12, lambda: f"/api/stories/{story()}"), (8, lambda: f"/api/articles/{rng.choice(article_ids)}"),
-        (5, lambda: f"/api/search?q={rng.choice(WORDS)}"),
-    ]
-    weights = [w for w, _ in choices]
-    return rng.choices(choices, weights)[0][1]()
+    return {
+        "/": lambda: f"/?page={rng.randint(1, 50)}",
+        "/?sort=latest": lambda: f"/?sort=latest&page={rng.randint(1, 50)}",
+        "/?source&since": lambda: f"/?source={rng.choice(SITES)}&since=2023-03-01&page={rng.randint(1, 5)}",
+        "/?entity": lambda: f"/?entity={rng.choice(PEOPLE)}",
+        "/stories/ID": lambda: f"/stories/{story()}",
+        "/stories/ID/brief.md": lambda: f"/stories/{story()}/brief.md",
+        "/articles/ID": lambda: f"/articles/{rng.choice(article_ids)}",
+        "/entities/NAME": lambda: f"/entities/{rng.choice(PEOPLE + ORGS + PLACES)}",
+        "/sources/NAME": lambda: f"/sources/{rng.choice(SITES)}",
+        "/search?q": lambda: f"/search?q={rng.choice(WORDS)}",
+        "/feed.xml": lambda: "/feed.xml",
+        "/api/stories": lambda: f"/api/stories?limit=20&offset={rng.randrange(0, 980)}",
+        "/api/stories?sort=now": lambda: f"/api/stories?sort=now&offset={rng.randrange(0, 980)}",
+        "/api/stories/ID": lambda: f"/api/stories/{story()}",
+        "/api/articles/ID": lambda: f"/api/articles/{rng.choice(article_ids)}",
+        "/api/entities/NAME": lambda: f"/api/entities/{rng.choice(PEOPLE + ORGS + PLACES)}",
+        "/api/sources/NAME": lambda: f"/api/sources/{rng.choice(SITES)}",
+        "/api/search?q": lambda: f"/api/search?q={rng.choice(WORDS)}",
+    }
 
 
-async def hammer(base: str, urls: list[str], concurrency: int) -> tuple[list[float], list[str]]:
-    gate = asyncio.Semaphore(concurrency)
-    times: list[float] = []
-    errors: list[str] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        async def one(url: str) -> None:
-            async with gate:
-                began = time.perf_counter()
-                try:
-                    response = await client.get(url)
-                    if response.status_code != 200:
-                        errors.append(f"{response.status_code} {url}")
-                except httpx.HTTPError as exc:
-                    errors.append(f"{type(exc).__name__} {url}")
-                times.append(time.perf_counter() - began)
-        await asyncio.gather(*(one(u) for u in urls))
-    return times, errors
+def client_loop(base: str, work: list[tuple[str, str]], out: list[tuple[str, float, int]]) -> None:
+    """One client: its own connection, its requests one after another."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for route, url in work:
+            began = time.perf_counter()
+            try:
+                status = client.get(url).status_code
+            except httpx.HTTPError:
+                status = 0
+            out.append((route, time.perf_counter() - began, status))
+
+
+def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[str, float, int]]:
+    out: list[tuple[str, float, int]] = []
+    threads = [threading.Thread(target=client_loop, args=(base, work[n::clients], out)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen:
@@ -133,40 +160,62 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def report(results: list[tuple[str, float, int]], names: list[str]) -> None:
+    print(f"{'route':<24} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8}")
+    for name in names + ["all"]:
+        rows = [r for r in results if name in ("all", r[0])]
+        times = [t for _, t, _ in rows]
+        errors = sum(1 for _, _, status in rows if status != 200)
+        print(f"{name:<24} {len(rows):>5} {errors:>6} {statistics.median(times) * 1000:>8.1f} "
+              f"{percentile(times, 0.95) * 1000:>8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=2_000)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=40, help="requests per route")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--keep", type=Path, help="build the store here once and reuse it")
     args = parser.parse_args()
     import socket
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        began = time.perf_counter()
-        build(db, args.articles)
-        print(f"store: {args.articles} articles, {args.articles // 10} stories in {time.perf_counter() - began:.1f}s")
+        db = args.keep or Path(tmp) / "bench.db"
+        if not db.exists():
+            db.parent.mkdir(parents=True, exist_ok=True)
+            began = time.perf_counter()
+            build(db, args.articles)
+            print(f"store: {args.articles} articles, {args.articles // 10} stories built in "
+                  f"{time.perf_counter() - began:.0f} s")
         with SqliteStore(db, readonly=True) as store:
             ids = [r[0] for r in store.db.execute("SELECT id FROM articles")]
+            stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+        print(f"store: {len(ids)} articles, {stories} stories, {db.stat().st_size / 1e6:.0f} MB")
         rng = random.Random(11)
-        urls = [request_path(rng, args.articles // 10, ids) for _ in range(args.requests)]
+        table = routes(rng, stories, ids)
+        work = [(name, draw()) for _ in range(args.rounds) for name, draw in table.items()]
+        rng.shuffle(work)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         server = start_server(db, port)
         try:
             began = time.perf_counter()
-            times, errors = asyncio.run(hammer(f"http://127.0.0.1:{port}", urls, args.concurrency))
+            warm = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
+            print(f"first front page (builds the snapshot): {time.perf_counter() - began:.2f} s, {warm.status_code}")
+            began = time.perf_counter()
+            results = hammer(f"http://127.0.0.1:{port}", work, args.clients)
             wall = time.perf_counter() - began
         finally:
             server.terminate()
             server.wait(10)
-    times.sort()
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"requests: {len(times)} at concurrency {args.concurrency} in {wall:.1f}s ({len(times) / wall:.0f}/s)")
-    print(f"errors: {len(errors)}" + (f" e.g. {errors[:5]}" if errors else ""))
-    print(f"latency: p50 {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-          f"max {times[-1] * 1000:.1f} ms")
+    print(f"requests: {len(results)} from {args.clients} clients in {wall:.1f} s ({len(results) / wall:.0f}/s)")
+    report(results, list(table))
 
 
 if __name__ == "__main__":

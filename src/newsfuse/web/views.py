@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..records import Article
 from ..store import SqliteStore
 from ..store import read
+from . import charts
 from .passages import best_passage, paragraphs
 
 
@@ -40,9 +41,11 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
     brief = read.brief_json(store, story["id"]) or {}
     texts = {a.id: a for a in store.articles(m["id"] for m in story["articles"])}
     numbers = {m["id"]: n for n, m in enumerate(story["articles"], start=1)}
+    by_id = {m["id"]: m for m in story["articles"]}
     for member in story["articles"]:
         member["number"] = numbers[member["id"]]
         member["safe_url"] = safe_url(member["url"])
+        member["copy_of"] = by_id.get(member["duplicate_of"] or "")
     refs = _refs(story["articles"], numbers)
     story["brief"] = brief or None
     story["headline"] = brief.get("headline") or story["headline"]
@@ -53,6 +56,8 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
     story["timeline"] = [dict(e, refs=_ref_list(e.get("sources", ()), refs)) for e in brief.get("timeline", [])]
     story["unique"] = [dict(u, ref=refs.get(u.get("source"))) for u in brief.get("unique", [])]
     story["related"] = related(store, story["id"])
+    story["coverage"] = charts.coverage(story["articles"])
+    story["lineage"] = charts.lineage(story["articles"])
     story["disagreements"] = [dict(d, claims=[{"ref": refs.get(c[0]), "value": c[1]} for c in d.get("claims", [])])
                               for d in brief.get("disagreements", [])]
     return story
