@@ -66,3 +66,7 @@ def comparable_export(stories: list[dict]) -> list[dict]:
             if story.get(f"{end}_source") == "stored":
                 assert story.pop(end)
     return stories
+
+
+# The throwaway PostgreSQL cluster and the per-backend store fixture (``store_db``) for every test folder.
+from .postgres_cluster import postgres_cluster, postgres_url, store_db  # noqa: E402,F401

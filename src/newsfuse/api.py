@@ -102,15 +102,15 @@ def summarize(articles: Sequence[Article], words: int = 120) -> list[Cited]:
 def run(inputs: Sequence[str | Path], db: str | Path, config: Config = Config(), workers: int | None = None,
         on_progress: Callable[[str, int], None] | None = None, allow_private: bool = False,
         executor: str = "local", ray_address: str | None = None):
-    """The whole pipeline into the SQLite store at ``db``; returns a RunReport.
+    """The whole pipeline into the store ``db`` (an SQLite file, or a postgresql:// URL); returns a RunReport.
 
     Inputs are files, folders, page or feed URLs, and ``.urls`` files (one URL a line)."""
     from .executors import make_executor
     from .pipeline import Runner
-    from .store import SqliteStore
+    from .store import open_store
     from .store.ingest_state import SqliteIngestState
 
-    with SqliteStore(db) as store:
+    with open_store(db) as store:
         fetcher = _fetcher(allow_private) if any(_is_remote(i) for i in inputs) else None
         state = SqliteIngestState(store)
         runner_executor = make_executor(executor, workers, ray_address)
@@ -145,21 +145,21 @@ def watch(sources: str | Path, db: str | Path, config: Config = Config(), every_
     """Poll the feeds in a sources TOML file and run new articles through the pipeline; returns polls made."""
     from .executors import LocalExecutor
     from .ingest.sources import load_sources
-    from .store import SqliteStore
+    from .store import open_store
     from .watch import FeedWatcher
 
     feeds = load_sources(sources)
-    with SqliteStore(db) as store, _fetcher(allow_private) as fetcher:
+    with open_store(db) as store, _fetcher(allow_private) as fetcher:
         watcher = FeedWatcher(store, feeds, fetcher, config, LocalExecutor(workers))
         return watcher.loop(every_s, once, on_report or (lambda report: None))
 
 
 def _open(db: str | Path):
-    from .store import SqliteStore, sqlite_path
+    from .store import open_store, shown, store_exists
 
-    if not Path(sqlite_path(db)).exists():
-        raise NotFoundError(f"no store at {db}: run `newsfuse run INPUT --db {db}` first")
-    return SqliteStore(db)
+    if not store_exists(db):
+        raise NotFoundError(f"no store at {shown(db)}: run `newsfuse run INPUT --db {shown(db)}` first")
+    return open_store(db)
 
 
 def export(db: str | Path) -> list[dict[str, Any]]:

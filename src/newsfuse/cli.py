@@ -22,7 +22,8 @@ log = logging.getLogger("newsfuse")
 _STATE: dict[str, Any] = {"debug": False, "config": None}
 
 # A str, not a Path: Path("postgresql://h/db") would fold the "//" before the store could refuse the URL.
-Db = Annotated[str, typer.Option("--db", envvar="NEWSFUSE_DB", help="SQLite store file (created if missing).")]
+Db = Annotated[str, typer.Option("--db", envvar="NEWSFUSE_DB", help=(
+    "The store: an SQLite file (created if missing) or postgresql://USER@HOST:PORT/DB (the 'postgresql' extra)."))]
 JsonlFile = Annotated[str, typer.Argument(help="JSON Lines of article objects; '-' reads stdin.")]
 
 

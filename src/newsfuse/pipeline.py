@@ -180,9 +180,10 @@ def publish_order(article: Article) -> tuple[bool, datetime, str]:
 
 
 class RunStore(Protocol):
-    """What the runner needs of a store (SqliteStore provides it)."""
+    """What the runner needs of a store (SqliteStore and PostgresStore provide it)."""
 
     def transaction(self) -> Any: ...
+    def exclusive(self) -> Any: ...
     def has_article(self, article_id: str) -> bool: ...
     def add_article(self, article: Article) -> bool: ...
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
@@ -269,10 +270,13 @@ class Runner:
         self._ingest(articles, run_id, report)
         # Each phase takes what the store says is pending, not just this run's articles: work that a killed run
         # left half-done (stored but not linked, linked but not clustered, briefs not rebuilt) is finished here.
-        self._dedup(sorted(self.store.pending_dedup(), key=publish_order), report)
-        self._cluster(sorted(self.store.pending_cluster(), key=publish_order), self.store.duplicates())
-        touched = self.store.stale_briefs()
-        self._brief(set(touched), run_id, report)
+        # Another run writing the same store at once waits here (and this one for it): each phase reads state
+        # the previous ones saved, so two runs interleaving them would link, place or brief against stale state.
+        with self.store.exclusive():
+            self._dedup(sorted(self.store.pending_dedup(), key=publish_order), report)
+            self._cluster(sorted(self.store.pending_cluster(), key=publish_order), self.store.duplicates())
+            touched = self.store.stale_briefs()
+            self._brief(set(touched), run_id, report)
         report.stories = self.store.count("stories")
         report.stories_touched = len(touched)
         self.store.finish_run(run_id, report.counts())

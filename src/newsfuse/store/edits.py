@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NewsfuseError, NotFoundError
-from .sqlite import SqliteStore
+from .base import SqlStore
 
 
-def merge_stories(store: SqliteStore, story_id: str, other: str) -> dict[str, Any]:
+def merge_stories(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:
     """Move every article of ``other`` into ``story_id``; ``other`` becomes an alias of it."""
     target, source = store.resolve_story(story_id), store.resolve_story(other)
     if target == source:
@@ -22,10 +22,10 @@ def merge_stories(store: SqliteStore, story_id: str, other: str) -> dict[str, An
         db = store.db
         moved = db.execute("UPDATE story_articles SET story_id=? WHERE story_id=?", (target, source)).rowcount
         db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (target, source))
-        db.execute("INSERT OR REPLACE INTO story_aliases (alias, story_id) VALUES (?, ?)", (source, target))
+        _alias(store, source, target)
         db.execute(
-            "UPDATE stories SET first_seen=min(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
-            "last_seen=max(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1 "
+            f"UPDATE stories SET first_seen={store.least}(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
+            f"last_seen={store.greatest}(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1 "
             "FROM (SELECT first_seen AS f, last_seen AS l FROM stories WHERE id=?) AS s WHERE id=?",
             (source, target))
         db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
@@ -34,7 +34,7 @@ def merge_stories(store: SqliteStore, story_id: str, other: str) -> dict[str, An
     return {"story": target, "merged": source, "moved": moved}
 
 
-def split_articles(store: SqliteStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
+def split_articles(store: SqlStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
     """Move the articles out of the story into one new story, named after the first of them."""
     story = store.resolve_story(story_id)
     members = set(store.story_members(story))
@@ -54,17 +54,22 @@ def split_articles(store: SqliteStore, story_id: str, article_ids: list[str]) ->
     return {"story": story, "new_story": new, "moved": len(article_ids)}
 
 
-def exclude_article(store: SqliteStore, story_id: str, article_id: str) -> dict[str, Any]:
+def exclude_article(store: SqlStore, story_id: str, article_id: str) -> dict[str, Any]:
     """Take the article out of the story: it becomes a story of its own."""
     result = split_articles(store, story_id, [article_id])
     left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (result["story"],)).fetchone()[0]
     return {"story": result["story"], "excluded": article_id, "articles": left}
 
 
-def _drop_if_empty(store: SqliteStore, story: str, heir: str) -> None:
+def _drop_if_empty(store: SqlStore, story: str, heir: str) -> None:
     """Drop a story that a split emptied; its id and its aliases now lead to ``heir``, where its articles went."""
     if not store.story_members(story):
         store.db.execute("DELETE FROM briefs WHERE story_id=?", (story,))
         store.db.execute("DELETE FROM stories WHERE id=?", (story,))
         store.db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (heir, story))
-        store.db.execute("INSERT OR REPLACE INTO story_aliases (alias, story_id) VALUES (?, ?)", (story, heir))
+        _alias(store, story, heir)
+
+
+def _alias(store: SqlStore, alias: str, story: str) -> None:
+    store.db.execute("INSERT INTO story_aliases (alias, story_id) VALUES (?, ?) "
+                     "ON CONFLICT (alias) DO UPDATE SET story_id=excluded.story_id", (alias, story))

@@ -1,4 +1,4 @@
-"""SQLite-backed state for network ingest: conditional-GET validators and the feed entries already seen.
+"""Store-backed state for network ingest: conditional-GET validators and the feed entries already seen.
 
 Writes are deferred until ``commit()``, which the caller runs once the pages of a poll are stored: a poll
 interrupted half-way leaves no validator or seen mark behind, so the next poll fetches the same entries again
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .sqlite import SqliteStore
+from .base import SqlStore
 
 
 class SqliteIngestState:
-    """Implements the FetchState and FeedState protocols of ``newsfuse.ingest`` over a SqliteStore."""
+    """Implements the FetchState and FeedState protocols of ``newsfuse.ingest`` over a store (SQLite or PostgreSQL)."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self.store = store
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._seen: set[str] = set()
@@ -41,9 +41,10 @@ class SqliteIngestState:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.store.transaction():
             self.store.db.executemany(
-                "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, checked) VALUES (?,?,?,?)",
+                "INSERT INTO fetch_state (url, etag, last_modified, checked) VALUES (?,?,?,?) ON CONFLICT (url) DO UPDATE "
+                "SET etag=excluded.etag, last_modified=excluded.last_modified, checked=excluded.checked",
                 [(url, etag, modified, now) for url, (etag, modified) in self._validators.items()])
-            self.store.db.executemany("INSERT OR IGNORE INTO feed_seen (key, seen) VALUES (?,?)",
+            self.store.db.executemany("INSERT INTO feed_seen (key, seen) VALUES (?,?) ON CONFLICT DO NOTHING",
                                       [(key, now) for key in self._seen])
         self._validators.clear()
         self._seen.clear()

@@ -1,0 +1,224 @@
+"""PostgreSQL store (psycopg 3): the SQLite store's tables and queries over a server many processes share.
+
+``--db postgresql://USER@HOST:PORT/DB`` selects it (``open_store``). The shared SQL of ``base.py`` and
+``read.py`` reaches the server through ``PgConnection``, which turns ``?`` into psycopg's ``%s`` and hands out
+rows readable by name and by position, as ``sqlite3.Row`` is. Two runs writing at once take turns from their
+dedup phase on (``exclusive``: a session advisory lock); storing articles needs no turn (``ON CONFLICT DO
+NOTHING``). A connection the server dropped between transactions is opened again with backoff; one dropped
+inside a transaction fails that transaction (rolled back, so a rerun redoes it) with one line naming the host.
+Messages never carry the password.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+
+from ..errors import StoreError
+from ..records import Article, Drop
+from .base import SqlStore
+from .location import display_url
+from .pg_schema import PG_MIGRATIONS
+from .schema import SCHEMA_VERSION
+
+# Seconds to wait before each new attempt to connect: six tries over about eight seconds.
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
+# Advisory lock keys (any two fixed integers): one run at a time from dedup on; one migration at a time.
+_RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
+# SQLSTATE classes of a server that may accept the same connection soon: 08 connection, 53 resources,
+# 57P03 starting up. Anything else the server answered (a wrong password, no such database) is final.
+_TRANSIENT = re.compile(r"^(08|53|57P0[1-3])")
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+def _first_line(exc: BaseException, secret: str | None) -> str:
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text.replace(secret, "***") if secret else text
+
+
+@lru_cache(maxsize=1024)
+def to_psycopg(sql: str) -> str:
+    """``?`` placeholders as ``%s`` and every ``%`` as ``%%``; a ``?`` inside a string literal stays."""
+    return _PLACEHOLDER.sub(lambda m: "%s" if m[0] == "?" else m[0].replace("%", "%%"), sql)
+
+
+class Row(tuple):
+    """A result row: by position (``row[0]``), by column name (``row["id"]``), and ``dict(row)``."""
+
+    _index: dict[str, int]
+
+    def __new__(cls, values: Sequence[Any], index: dict[str, int]) -> "Row":
+        row = super().__new__(cls, values)
+        row._index = index
+        return row
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        return tuple.__getitem__(self, self._index[key] if isinstance(key, str) else key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _row_factory(cursor: Any) -> Any:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: Row(values, index)
+
+
+class PgConnection:
+    """The few methods of ``sqlite3.Connection`` the shared SQL uses, over psycopg in autocommit mode: a
+    statement outside ``transaction()`` commits by itself, as SQLite's do outside ``with db``."""
+
+    def __init__(self, url: str, readonly: bool = False, delays: Sequence[float] = RETRY_DELAYS) -> None:
+        self.url, self.readonly, self.delays = url, readonly, tuple(delays)
+        self.display = display_url(url)
+        self.secret = urlsplit(url).password
+        self.depth = 0  # open transaction() blocks and held locks: no silent reconnect while any is open
+        self.conn = self._connect()
+
+    def _connect(self) -> psycopg.Connection:
+        options = "-c default_transaction_read_only=on" if self.readonly else None
+        for attempt, delay in enumerate((0.0, *self.delays), start=1):
+            time.sleep(delay)
+            try:
+                return psycopg.connect(self.url, autocommit=True, connect_timeout=10, options=options,
+                                       row_factory=_row_factory)
+            except psycopg.Error as exc:
+                final = exc.sqlstate is not None and not _TRANSIENT.match(exc.sqlstate)
+                if final or attempt > len(self.delays):
+                    tries = "" if final else f" after {attempt} attempts"
+                    raise StoreError(f"cannot connect to the PostgreSQL store {self.display}{tries}: "
+                                     f"{_first_line(exc, self.secret)}") from exc
+        raise AssertionError("unreachable")
+
+    def lost(self) -> bool:
+        return self.conn.closed or self.conn.broken
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
+        query = to_psycopg(sql) if params else sql
+        try:
+            return self.conn.execute(query, params or None)
+        except psycopg.OperationalError as exc:
+            if not self.lost():
+                raise
+            if self.depth:
+                raise StoreError(f"{self.display}: lost the connection inside a transaction, which the server "
+                                 f"rolled back (a rerun redoes it): {_first_line(exc, self.secret)}") from exc
+        self.conn = self._connect()
+        return self.conn.execute(query, params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(to_psycopg(sql), rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.depth == 0 and self.lost():
+            self.conn = self._connect()
+        self.depth += 1
+        try:
+            with self.conn.transaction():
+                yield
+        finally:
+            self.depth -= 1
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """While inside, a lost connection is an error, not a reconnect (what it held is gone with it)."""
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresStore(SqlStore):
+    """The Store on a PostgreSQL server. One connection; use as a context manager or call ``close()``."""
+
+    least, greatest = "least", "greatest"
+    state_order = "seq"
+
+    def __init__(self, url: str, *, readonly: bool = False, delays: Sequence[float] = RETRY_DELAYS) -> None:
+        self.db = PgConnection(str(url), readonly, delays)
+        self.path = self.db.display
+        if not readonly:
+            self.migrate()
+        elif self.schema_version() != SCHEMA_VERSION:
+            self.close()
+            raise StoreError(f"{self.path}: schema version {self.schema_version()}, this newsfuse reads "
+                             f"{SCHEMA_VERSION}; open it once without --readonly to create or migrate it")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        try:
+            with self.db.transaction():
+                yield
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.path}: {_first_line(exc, self.db.secret)}") from exc
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self.db.held():
+            self.db.execute("SELECT pg_advisory_lock(?)", (_RUN_LOCK,))
+            try:
+                yield
+            finally:
+                if not self.db.lost():
+                    self.db.execute("SELECT pg_advisory_unlock(?)", (_RUN_LOCK,))
+
+    def schema_version(self) -> int:
+        if self.db.execute("SELECT to_regclass('newsfuse_schema')").fetchone()[0] is None:
+            return 0
+        return self.db.execute("SELECT max(version) FROM newsfuse_schema").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply the migrations this store lacks, in order, each in its own transaction; a second process
+        migrating at once waits for the first and then finds nothing left to do."""
+        for version in sorted(PG_MIGRATIONS):
+            with self.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATE_LOCK,))
+                current = self.schema_version()
+                if current > SCHEMA_VERSION:
+                    raise StoreError(f"{self.path} has schema version {current}, newer than this newsfuse "
+                                     f"({SCHEMA_VERSION}); upgrade newsfuse")
+                if current < version:
+                    self.db.execute(PG_MIGRATIONS[version])
+                    self.db.execute("UPDATE newsfuse_schema SET version=?", (version,))
+
+    def add_article(self, article: Article) -> bool:
+        # PostgreSQL text holds no NUL character: such a record is refused before the statement, so the batch's
+        # transaction goes on (a failed statement would abort it) and the run counts one store_error.
+        for name in ("text", "title", "url", "site", "author", "language", "path"):
+            if "\x00" in (getattr(article, name) or ""):
+                raise ValueError(f"{name} holds a NUL character, which PostgreSQL text cannot store")
+        return super().add_article(article)
+
+    def add_failure(self, run_id: int, drop: Drop) -> None:
+        super().add_failure(run_id, replace(drop, path=drop.path.replace("\x00", "\\x00"),
+                                            detail=(drop.detail or "").replace("\x00", "\\x00")))
+
+    def match(self, query: str, limit: int, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
+              tokens: int = 12) -> list[Any]:
+        options = f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={int(tokens)}, MinWords={int(tokens) // 2}'
+        try:
+            return self.db.execute(
+                "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
+                "ts_headline('simple', a.text, q, ?) AS snippet "
+                "FROM articles a, websearch_to_tsquery('simple', ?) AS q WHERE a.fts @@ q "
+                "ORDER BY ts_rank_cd(a.fts, q) DESC, a.id LIMIT ? OFFSET ?",
+                (options, query, limit, offset)).fetchall()
+        except psycopg.Error as exc:
+            raise StoreError(f"bad search query {query!r}: {_first_line(exc, self.db.secret)}") from exc
+
+
+__all__ = ["PgConnection", "PostgresStore", "to_psycopg"]
