@@ -1,4 +1,5 @@
-"""Read-only queries for the web UI and JSON API: functions over a SqliteStore's connection (``store.db``).
+"""Read-only queries for the web UI and JSON API: functions over a store's connection (``store.db``), in SQL that
+the SQLite and PostgreSQL stores both run (the PostgreSQL schema defines the SQLite functions used here).
 
 Nothing here writes. Dates in filters are ISO strings (``YYYY-MM-DD``) compared against the stored UTC ISO times.
 """
@@ -13,7 +14,8 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..records import outlet_name
-from .sqlite import STORED_SPAN, SqliteStore, seen_span
+from .base import STORED_SPAN, SearchSyntaxError, seen_span
+from .sqlite import SqliteStore
 
 _STORY_ROW = (
     "SELECT s.id, s.headline, s.first_seen, s.last_seen, count(m.article_id) AS articles, "
@@ -137,7 +139,7 @@ def story(store: SqliteStore, story_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no story {story_id!r}")
     members = store.db.execute(
         f"{_MEMBER_ROW} JOIN story_articles m ON m.article_id = a.id WHERE m.story_id=? "
-        "ORDER BY a.published, a.id", (resolved,)).fetchall()
+        "ORDER BY a.published NULLS FIRST, a.id", (resolved,)).fetchall()
     out = dict(row)
     out["first_stored"] = min((m["stored"] for m in members), default=None)
     out["last_stored"] = max((m["stored"] for m in members), default=None)
@@ -161,7 +163,8 @@ def lineage(store: SqliteStore, article_id: str) -> dict[str, Any]:
         original.update(relation=own["relation"], similarity=own["similarity"])
     copies = store.db.execute(
         "SELECT d.id, d.relation, d.similarity, a.title, a.site, a.url, a.path FROM duplicates d "
-        "JOIN articles a ON a.id = d.id WHERE d.duplicate_of=? ORDER BY a.published, d.id", (article_id,)).fetchall()
+        "JOIN articles a ON a.id = d.id WHERE d.duplicate_of=? ORDER BY a.published NULLS FIRST, d.id",
+        (article_id,)).fetchall()
     story_row = store.db.execute("SELECT s.id, s.headline FROM story_articles m JOIN stories s ON s.id = m.story_id "
                                  "WHERE m.article_id=?", (article_id,)).fetchone()
     return {"relation": own["relation"], "copies": original, "copied_by": [with_outlet(c, "url") for c in copies],
@@ -175,30 +178,26 @@ MAX_QUERY_TERMS = 32
 def search(store: SqliteStore, query: str, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], str]:
     """Full-text matches, best first: ``[{id, title, site, published, snippet}]`` and the FTS query used.
 
-    A query that is not valid FTS5 syntax (a stray quote, a lone ``AND``) is retried as plain words. Queries are
-    capped (MAX_QUERY_CHARS, MAX_QUERY_TERMS): FTS5's cost grows with the square of the prefix terms.
+    A query the store cannot parse (for SQLite's FTS5 a stray quote, a lone ``AND``) is retried as plain words.
+    Queries are capped (MAX_QUERY_CHARS, MAX_QUERY_TERMS): FTS5's cost grows with the square of the prefix terms.
     """
     if len(query) > MAX_QUERY_CHARS or len(query.split()) > MAX_QUERY_TERMS:
         raise StoreError(f"bad search query: at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} terms")
     try:
         return _search(store, query, limit, offset), query
-    except sqlite3.OperationalError:
+    except SearchSyntaxError:
         words = _WORD.findall(query)
         if not words:
             return [], ""
         plain = " ".join(f'"{w}"' for w in words)
         try:
             return _search(store, plain, limit, offset), plain
-        except sqlite3.OperationalError as exc:
+        except SearchSyntaxError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
 
 
 def _search(store: SqliteStore, query: str, limit: int, offset: int) -> list[dict[str, Any]]:
-    rows = store.db.execute(
-        "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
-        "snippet(articles_fts, 1, '\x02', '\x03', '…', 16) AS snippet "
-        "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
-        "ORDER BY rank LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
+    rows = store.match(query, limit, offset, marks=("\x02", "\x03"), tokens=16)
     return [with_outlet(r, "url") for r in rows]
 
 
