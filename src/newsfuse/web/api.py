@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..store import SqliteStore, read
 from .app import open_store
+from .profiles import entity_view, outlet_view
 from .listing import ListQuery, snapshot, story_page
 from .views import plain_snippet, related, safe_url
 
@@ -59,6 +60,18 @@ def article(article_id: str, store: Store) -> dict[str, Any]:
     data.update(outlet=found.outlet, stored=store.stored_at([article_id]).get(article_id))
     data.update(read.lineage(store, article_id))
     return data
+
+
+@router.get("/entities/{name:path}", summary="A person, organisation or place: its stories, co-occurring "
+                                               "entities and quotes")
+def entity(request: Request, name: str, store: Store, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+           offset: Offset = 0) -> dict[str, Any]:
+    return entity_view(snapshot(request, store), name, limit, offset)
+
+
+@router.get("/sources/{name:path}", summary="An outlet measured from the lineage: first reports and copies")
+def outlet(request: Request, name: str, store: Store) -> dict[str, Any]:
+    return outlet_view(snapshot(request, store), name)
 
 
 @router.get("/search", summary="Full-text search over article titles and text")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +13,7 @@ from ..errors import NotFoundError
 from ..records import brief_from_json
 from ..store import SqliteStore, read
 from .app import open_store
+from .profiles import entity_view, outlet_view
 from .listing import ListQuery, choices, snapshot, story_page
 from .ranking import BREAKING_HOURS, SORTS
 from .render import atom_feed, markdown
@@ -21,6 +22,7 @@ from .views import article_view, snippet_parts, story_view
 router = APIRouter(include_in_schema=False)
 Store = Annotated[SqliteStore, Depends(open_store)]
 PAGE_SIZE = 20
+ENTITY_PAGE = 50
 SORT_LABELS = {"now": "what matters now", "latest": "latest", "sources": "most sources", "size": "most articles"}
 
 
@@ -58,8 +60,8 @@ def index(request: Request, store: Store, source: str | None = None, entity: str
         "pager": _pager("/", query.params(), number, total)})
 
 
-def _pager(path: str, params: dict[str, Any], number: int, total: int) -> dict[str, Any]:
-    pages = max(1, -(-total // PAGE_SIZE))
+def _pager(path: str, params: dict[str, Any], number: int, total: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+    pages = max(1, -(-total // size))
 
     def link(n: int) -> str:
         return path + "?" + urlencode({**params, "page": n})
@@ -97,6 +99,19 @@ def brief_download(request: Request, story_id: str, fmt: str, store: Store) -> R
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article(request: Request, article_id: str, store: Store) -> HTMLResponse:
     return _render(request, "article.html", {"article": article_view(store, article_id)})
+
+
+@router.get("/entities/{name:path}", response_class=HTMLResponse)
+def entity(request: Request, name: str, store: Store, page: str | None = None) -> HTMLResponse:
+    number = _page_number(page)
+    data = entity_view(snapshot(request, store), name, ENTITY_PAGE, (number - 1) * ENTITY_PAGE)
+    pager = _pager(f"/entities/{quote(data['name'], safe='')}", {}, number, data["total"], ENTITY_PAGE)
+    return _render(request, "entity.html", {"entity": data, "pager": pager})
+
+
+@router.get("/sources/{name:path}", response_class=HTMLResponse)
+def outlet(request: Request, name: str, store: Store) -> HTMLResponse:
+    return _render(request, "outlet.html", {"outlet": outlet_view(snapshot(request, store), name)})
 
 
 @router.get("/search", response_class=HTMLResponse)
