@@ -20,7 +20,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NotFoundError, StoreError
-from ..store import SqliteStore, sqlite_path
+from ..store import SqlStore, is_postgres_url, shown, sqlite_path, store_exists
+from ..store import open_store as open_backend
 from .snapshot import SnapshotCache
 from .views import safe_url, short_time
 
@@ -43,7 +44,7 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
 
     app = FastAPI(title="newsfuse", version="0.1.0",
                   description="Deduplicated news stories with cited briefs, read from a newsfuse store.")
-    app.state.db_path = sqlite_path(db_path)
+    app.state.db_path = db_path if is_postgres_url(db_path) else sqlite_path(db_path)
     app.state.allow_edits = allow_edits
     app.state.templates = _templates()
     app.state.snapshots = SnapshotCache(app.state.db_path)
@@ -66,12 +67,12 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-def open_store(request: Request) -> Iterator[SqliteStore]:
+def open_store(request: Request) -> Iterator[SqlStore]:
     """FastAPI dependency: the store, opened read-only for this request only."""
     path = request.app.state.db_path
-    if not Path(path).exists():
-        raise StoreError(f"no store at {path}: run `newsfuse run INPUT --db {path}` first")  # logged, not shown
-    store = SqliteStore(path, readonly=True)
+    if not store_exists(path):
+        raise StoreError(f"no store at {shown(path)}: run `newsfuse run INPUT --db {shown(path)}` first")  # logged
+    store = open_backend(path, readonly=True)
     try:
         yield store
     finally:
@@ -139,8 +140,8 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_edits: bool 
     """Run the web UI and API with uvicorn until interrupted (``newsfuse serve``)."""
     import uvicorn
 
-    if not Path(sqlite_path(db)).exists():
-        raise NotFoundError(f"no store at {db}: run `newsfuse run INPUT --db {db}` first")
+    if not store_exists(db):
+        raise NotFoundError(f"no store at {shown(db)}: run `newsfuse run INPUT --db {shown(db)}` first")
     uvicorn.run(create_app(db, allow_edits=allow_edits), host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)
 

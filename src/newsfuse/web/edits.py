@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import HTTPException
 
 from ..errors import NewsfuseError, NotFoundError
-from ..store import SqliteStore
+from ..store import open_store
 from ..store import edits
 
 
 def merge_stories(db_path: str, story_id: str, other: str) -> dict[str, Any]:
-    with SqliteStore(db_path) as store:
+    with open_store(db_path) as store:
         try:
             return edits.merge_stories(store, story_id, other)
         except NotFoundError:
@@ -25,5 +25,5 @@ def merge_stories(db_path: str, story_id: str, other: str) -> dict[str, Any]:
 
 
 def exclude_article(db_path: str, story_id: str, article_id: str) -> dict[str, Any]:
-    with SqliteStore(db_path) as store:
+    with open_store(db_path) as store:
         return edits.exclude_article(store, story_id, article_id)

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..records import outlet_name
-from ..store import SqliteStore
+from ..store import SqliteStore, is_postgres_url, open_store
 from ..store import browse
 from .ranking import StoryStats, score_stories
 
@@ -195,7 +195,10 @@ def _index_briefs(snap: Snapshot, documents: Any) -> None:
 
 
 def fingerprint(path: str) -> tuple:
-    """The store's files' sizes and change times: a write through WAL changes the -wal file, a checkpoint the db."""
+    """The store's files' sizes and change times: a write through WAL changes the -wal file, a checkpoint the db.
+    A PostgreSQL store has no files here: its mark changes every REFRESH_SECONDS, so it is rebuilt that often."""
+    if is_postgres_url(path):
+        return (int(time.monotonic() // REFRESH_SECONDS),)
     out = []
     for name in (path, path + "-wal"):
         try:
@@ -232,7 +235,7 @@ class SnapshotCache:
     def _refresh(self) -> None:
         try:
             marks = fingerprint(self.path)
-            with SqliteStore(self.path, readonly=True) as store:
+            with open_store(self.path, readonly=True) as store:
                 fresh = build_snapshot(store, marks)
             with self.lock:
                 self.current = fresh
