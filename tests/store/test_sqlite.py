@@ -1,11 +1,13 @@
+"""What only the SQLite store does (WAL, PRAGMA user_version, FTS5, NUL in text); the protocol both backends
+share is tested in test_backends.py."""
 import sqlite3
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from newsfuse.errors import NotFoundError, StoreError
-from newsfuse.records import Article, Brief, Cited, Duplicate, Quote
+from newsfuse.errors import StoreError
+from newsfuse.records import Article
 from newsfuse.store import SqliteStore
 from newsfuse.store.schema import SCHEMA_VERSION
 
@@ -26,36 +28,10 @@ def test_newer_schema_is_refused(tmp_path):
         SqliteStore(path)
 
 
-def test_articles_are_inserted_once_and_searchable(tmp_path):
-    with SqliteStore(tmp_path / "n.db") as store:
-        a = Article(id="a1", text="Kirby said the letters were at the surface level.", title="Letters")
-        with store.transaction():
-            assert store.add_article(a) is True
-            assert store.add_article(a) is False
-        assert store.count("articles") == 1
-        assert store.search("surface")[0][0] == "a1"
-        with pytest.raises(NotFoundError):
-            store.article("nope")
-
-
-def test_stories_briefs_and_prefix_resolution(tmp_path):
-    with SqliteStore(tmp_path / "n.db") as store:
-        when = datetime(2023, 3, 30, tzinfo=timezone.utc)
-        with store.transaction():
-            store.add_article(Article(id="a1", text="x", published=when))
-            store.add_duplicate(Duplicate("a1", None, "original"), b"state")
-            store.set_story("a1", "sabc123", when)
-            store.set_brief(Brief(story="sabc123", headline="H", summary=(Cited("x", ("a1",)),),
-                                  quotes=(Quote("q", "Kirby", ("a1",)),)))
-        assert store.resolve_story("sabc") == "sabc123"
-        assert store.brief("sabc123").summary[0].sources == ("a1",)
-        assert store.stories_overview()[0]["headline"] == "H"
-        assert list(store.dedup_states()) == [("a1", b"state")]
-
-
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 
 
+# SQLite text holds NUL characters too (PostgreSQL's cannot: test_postgres.py).
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=texts.filter(lambda t: t.strip()), title=st.none() | texts, site=st.none() | texts,
        published=st.none() | st.datetimes(timezones=st.just(timezone.utc)))
@@ -85,13 +61,3 @@ def test_a_version_1_store_migrates_without_loss(tmp_path):
         assert store.story_members("sa1") == ["a1"]
         assert store.stale_briefs() == ["sa1"]  # an old store's briefs are rebuilt on the next run
         assert store.search("Kirby")[0][0] == "a1"
-
-
-def test_work_left_by_a_killed_run_is_pending(tmp_path):
-    with SqliteStore(tmp_path / "n.db") as store:
-        with store.transaction():
-            store.add_article(Article(id="a1", text="x"))
-            store.add_article(Article(id="a2", text="y"))
-            store.add_duplicate(Duplicate("a2", None, "original"))
-        assert [a.id for a in store.pending_dedup()] == ["a1"]
-        assert [a.id for a in store.pending_cluster()] == ["a2"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -119,14 +119,19 @@ class PgConnection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self.depth == 0 and self.lost():
-            self.conn = self._connect()
-        self.depth += 1
-        try:
-            with self.conn.transaction():
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(self.conn.transaction())
+            except psycopg.OperationalError:  # BEGIN found the connection gone: nothing was sent inside it yet
+                if self.depth or not self.lost():
+                    raise
+                self.conn = self._connect()
+                stack.enter_context(self.conn.transaction())
+            self.depth += 1
+            try:
                 yield
-        finally:
-            self.depth -= 1
+            finally:
+                self.depth -= 1
 
     @contextmanager
     def held(self) -> Iterator[None]:

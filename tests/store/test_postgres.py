@@ -1,0 +1,149 @@
+"""What only the PostgreSQL store does: its migrations, its translation of the shared SQL, its locks, and what it
+does when the server goes away (retried with backoff, then one line naming the host and never the password)."""
+import sys
+import threading
+import time
+
+import pytest
+
+from newsfuse.errors import MissingDependencyError, StoreError
+from newsfuse.records import Article
+from newsfuse.store import open_store, store_exists
+from newsfuse.store.location import display_url, is_postgres_url
+from newsfuse.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def postgres():
+    from newsfuse.store import postgres as module
+
+    return module
+
+
+def test_the_migrations_of_both_backends_end_at_one_version():
+    from newsfuse.store.pg_schema import PG_MIGRATIONS
+
+    assert max(PG_MIGRATIONS) == max(MIGRATIONS) == SCHEMA_VERSION
+
+
+def test_urls_are_told_apart_and_shown_without_the_password():
+    assert is_postgres_url("postgresql://u@h/db") and is_postgres_url("postgres://h/db")
+    assert not is_postgres_url("news.db") and not is_postgres_url("postgresql:/h/db")
+    assert display_url("postgresql://ann:s3cret@db.example:5433/news?sslmode=require&password=x") == \
+        "postgresql://ann@db.example:5433/news?sslmode=require"
+
+
+def test_placeholders_become_psycopg_ones_outside_string_literals():
+    to_psycopg = postgres().to_psycopg
+    assert to_psycopg("SELECT ? WHERE a LIKE 'x%' AND b='?' AND c=?") == \
+        "SELECT %s WHERE a LIKE 'x%%' AND b='?' AND c=%s"
+
+
+def test_a_missing_driver_names_the_pip_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'newsfuse\[postgresql\]'"):
+        open_store("postgresql://u@127.0.0.1:1/db")
+
+
+def test_an_unreachable_server_is_retried_then_one_line_with_the_host_not_the_password():
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        postgres().PostgresStore("postgresql://ann:s3cret@127.0.0.1:1/news", delays=(0.05, 0.1))
+    message = str(caught.value)
+    assert time.monotonic() - started >= 0.15  # it waited between the three attempts
+    assert "127.0.0.1" in message and "after 3 attempts" in message and "s3cret" not in message
+    assert "\n" not in message
+
+
+def test_schema_is_created_once_by_concurrent_openers(postgres_url):
+    errors = []
+
+    def open_one():
+        try:
+            open_store(postgres_url).close()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with open_store(postgres_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.db.execute("SELECT count(*) FROM newsfuse_schema").fetchone()[0] == 1
+
+
+def test_a_newer_schema_is_refused_and_readonly_needs_the_schema(postgres_url):
+    assert not store_exists(postgres_url)
+    with pytest.raises(StoreError, match="schema version 0"):
+        open_store(postgres_url, readonly=True)
+    with open_store(postgres_url) as store:
+        store.db.execute("UPDATE newsfuse_schema SET version=?", (SCHEMA_VERSION + 1,))
+    assert store_exists(postgres_url)
+    with pytest.raises(StoreError, match="newer"):
+        open_store(postgres_url)
+
+
+def test_a_readonly_store_refuses_writes(postgres_url):
+    open_store(postgres_url).close()
+    with open_store(postgres_url, readonly=True) as store, pytest.raises(StoreError, match="read-only"):
+        with store.transaction():
+            store.add_article(Article(id="a1", text="x"))
+
+
+def test_text_with_nul_is_refused_before_the_statement(postgres_url):
+    with open_store(postgres_url) as store:
+        with store.transaction():
+            with pytest.raises(ValueError, match="NUL"):
+                store.add_article(Article(id="a1", text="x\x00y"))
+            assert store.add_article(Article(id="a2", text="fine"))  # the transaction goes on
+        assert store.count("articles") == 1
+
+
+def terminate_others(url: str) -> int:
+    """Ends every other session on the store's database, as a server restart or a network cut would."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+
+
+def test_a_connection_dropped_between_transactions_is_opened_again(postgres_url):
+    with open_store(postgres_url) as store:
+        with store.transaction():
+            store.add_article(Article(id="a1", text="x"))
+        assert terminate_others(postgres_url) == 1
+        assert store.count("articles") == 1  # a read reconnects
+        assert terminate_others(postgres_url) == 1
+        with store.transaction():  # so does the start of a transaction
+            store.add_article(Article(id="a2", text="y"))
+        assert store.count("articles") == 2
+
+
+def test_a_connection_dropped_inside_a_transaction_fails_it_in_one_line(postgres_url):
+    with open_store(postgres_url) as store:
+        with pytest.raises(StoreError) as caught:
+            with store.transaction():
+                store.add_article(Article(id="a1", text="x"))
+                terminate_others(postgres_url)
+                store.add_article(Article(id="a2", text="y"))
+        assert "127.0.0.1" in str(caught.value) and "\n" not in str(caught.value)
+        assert store.count("articles") == 0  # rolled back; the store answers again
+
+
+def test_runs_take_turns_through_the_advisory_lock(postgres_url):
+    order = []
+    with open_store(postgres_url) as first, open_store(postgres_url) as second:
+        def later():
+            with second.exclusive():
+                order.append("second")
+
+        with first.exclusive():
+            thread = threading.Thread(target=later)
+            thread.start()
+            time.sleep(0.3)
+            order.append("first")
+        thread.join(10)
+    assert order == ["first", "second"]
