@@ -1,4 +1,6 @@
-"""The seeds through `newsfuse run` and `export`, as a user runs them; bad input beside them."""
+"""The seeds through `newsfuse run` and `export`, as a user runs them (into SQLite and into PostgreSQL); bad input
+beside them."""
+import copy
 import gzip
 import json
 import os
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SEEDS
+from ..conftest import SEEDS, comparable_export
 
 FURNITURE = ["advertisement", "skip to content", "leave a reply", "your email address will not be published",
              "watch on demand", "nowcast", "news at 10pm", "0 136"]
@@ -84,6 +86,26 @@ def test_rerun_changes_nothing(tmp_path):
     again = newsfuse("run", str(SEEDS), "--db", str(db))
     assert "0 articles stored (2 already stored)" in again.stderr
     assert newsfuse("export", "--db", str(db)).stdout == first
+
+
+def test_postgresql_store_gives_what_the_sqlite_store_gives(seeds_export, postgres_url):
+    """`run` then `export` into a PostgreSQL database: the export the SQLite store gives (seeds_export), save for
+    when each store stored its articles; a rerun stores nothing and changes nothing."""
+    run = newsfuse("run", str(SEEDS), "--db", postgres_url)
+    assert "2 documents read, 2 articles stored" in run.stderr
+    exported = newsfuse("export", "--db", postgres_url, "--format", "json").stdout
+    assert comparable_export(json.loads(exported)["stories"]) == \
+        comparable_export(copy.deepcopy(seeds_export)["stories"])
+    again = newsfuse("run", str(SEEDS), "--db", postgres_url)
+    assert "0 articles stored (2 already stored)" in again.stderr
+    assert newsfuse("export", "--db", postgres_url, "--format", "json").stdout == exported
+
+
+def test_an_unreachable_postgresql_server_is_one_line_naming_the_host(tmp_path):
+    proc = newsfuse("export", "--db", "postgresql://ann:s3cret@127.0.0.1:1/news", check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("error: cannot connect to the PostgreSQL store postgresql://ann@127.0.0.1:1/news")
+    assert "s3cret" not in proc.stderr and "after 6 attempts" in proc.stderr
 
 
 def test_bad_input_is_reported_and_the_rest_lands(tmp_path):

@@ -60,11 +60,12 @@ def test_brief_sources_name_the_example_files(examples):
     assert str(ROOT) not in md + html
 
 
-URLS = ["postgresql://host/db", "sqlite:///news.db", "file:///tmp/news.db", "mysql+pymysql://u@h/db"]
+# URLs of databases newsfuse has no store for (postgresql:// selects the PostgreSQL store: test_end_to_end.py).
+URLS = ["mysql://host/db", "sqlite:///news.db", "file:///tmp/news.db", "mysql+pymysql://u@h/db"]
 
 
 @pytest.mark.parametrize("command, url", [
-    (["run", str(ROOT / "examples")], URLS[0]), (["run", str(ROOT / "examples")], URLS[1]), (["stories"], URLS[0]),
+    (["run", str(ROOT / "examples")], URLS[0]), (["run", str(ROOT / "examples")], URLS[1]), (["stories"], URLS[3]),
     (["export"], URLS[2]), (["brief", "--all"], URLS[3]), (["serve"], URLS[0]),
     (["story", "merge", "s1", "s2"], URLS[0]),
 ])
@@ -72,15 +73,15 @@ def test_a_database_url_is_refused_in_one_line(tmp_path, command, url):
     proc = newsfuse(*command, "--db", url, cwd=tmp_path)
     assert proc.returncode == 2, (command, url, proc.stderr)
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: "), proc.stderr
-    assert "only SQLite file paths are supported" in proc.stderr and url in proc.stderr
+    assert "a store is an SQLite file path or a postgresql:// URL" in proc.stderr and url in proc.stderr
     assert list(tmp_path.iterdir()) == [], (command, url)  # no "postgresql:" folder, no SQLite file
 
 
 def test_a_database_url_in_newsfuse_db_is_refused(tmp_path):
-    proc = newsfuse("stories", cwd=tmp_path, env={"NEWSFUSE_DB": "postgresql://host/db"})
-    assert proc.returncode == 2 and "only SQLite file paths are supported" in proc.stderr
-    proc = newsfuse("run", str(ROOT / "examples"), cwd=tmp_path, env={"NEWSFUSE_DB": "postgresql://host/db"})
-    assert proc.returncode == 2 and "only SQLite file paths are supported" in proc.stderr
+    proc = newsfuse("stories", cwd=tmp_path, env={"NEWSFUSE_DB": "mysql://host/db"})
+    assert proc.returncode == 2 and "a store is an SQLite file path or a postgresql:// URL" in proc.stderr
+    proc = newsfuse("run", str(ROOT / "examples"), cwd=tmp_path, env={"NEWSFUSE_DB": "mysql://host/db"})
+    assert proc.returncode == 2 and "a store is an SQLite file path or a postgresql:// URL" in proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -90,10 +91,10 @@ def test_the_library_refuses_a_url_too(tmp_path, monkeypatch):
     from newsfuse.store import SqliteStore
 
     monkeypatch.chdir(tmp_path)
-    for url in (*URLS, Path("postgresql://host/db")):  # pathlib folds "//" into "/"; still refused
-        with pytest.raises(StoreError, match="only SQLite file paths"):
+    for url in (*URLS, Path("postgresql://host/db")):  # pathlib folds "//" into "/"; no URL then: refused
+        with pytest.raises(StoreError, match="an SQLite file path or a postgresql:// URL"):
             SqliteStore(url)
-        with pytest.raises(StoreError, match="only SQLite file paths"):
+        with pytest.raises(StoreError, match="an SQLite file path or a postgresql:// URL"):
             library.run([str(ROOT / "examples")], url)
     assert list(tmp_path.iterdir()) == []
     with SqliteStore(":memory:") as store, SqliteStore(tmp_path / "a:b.db") as other:  # still allowed
