@@ -43,6 +43,7 @@ run: install
 ## test: set up ./.venv with the dev extras and run the whole test suite, quality gates included
 test: install-dev
 	./scripts/install-browser.sh
+	./scripts/install-axe.sh
 	NEWSFUSE_REQUIRE_EMBEDDINGS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 ## bench: print the benchmark figures (see bench/README.md)

@@ -47,5 +47,5 @@ def test_coverage_buckets_by_day_and_groups_outlets():
              {"id": "b", "published": "2024-01-01T01:00:00+00:00", "duplicate_of": "a", "outlet": "B"},
              {"id": "c", "published": "2024-01-01T02:00:00+00:00", "duplicate_of": "b", "outlet": "C"}]
     graph = lineage(chain)
-    assert [n["x"] for n in graph["nodes"]] == [0, 225, 450] and graph["first"]["id"] == "a"
+    assert [n["x"] for n in graph["nodes"]] == [0, 205, 410] and graph["first"]["id"] == "a"
     assert len(graph["edges"]) == 2

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 WIDTH = 640          # the viewBox's width; the SVG scales to the page
-LABEL_WIDTH = 150    # the outlets' column
-ROW = 22             # one outlet's row
+LABEL_WIDTH = 170    # the outlets' column
+ROW = 26             # one outlet's row
 BARS = 56            # the totals' bar chart above the rows
 MAX_ROWS = 12        # outlets beyond these share one row, "other outlets"
 MAX_NODES = 40       # lineage nodes drawn; the text alternative lists every copy
-NODE_W, NODE_H, NODE_GAP = 190, 26, 8
+NODE_W, NODE_H, NODE_GAP = 230, 42, 10
 
 
 def _when(member: dict[str, Any]) -> datetime | None:
@@ -86,7 +86,8 @@ def _coverage_geometry(unit: str, buckets: list[datetime], rows: list[str], grid
              "r": max(2.5, min(cell, ROW) / 2 * math.sqrt(grid[(i, name)] / biggest)), "n": grid[(i, name)],
              "outlet": name, "label": _label(buckets[i], unit)}
             for r, name in enumerate(rows) for i in range(len(buckets)) if grid[(i, name)]]
-    labels = [{"y": BARS + 14 + r * ROW + ROW / 2 + 4, "text": name[:24]} for r, name in enumerate(rows)]
+    labels = [{"y": BARS + 14 + r * ROW + ROW / 2 + 5, "text": name if len(name) <= 19 else name[:18] + "…"}
+              for r, name in enumerate(rows)]
     height = BARS + 14 + len(rows) * ROW + 22
     table = [{"label": _label(b, unit), "total": totals[i],
               "outlets": [(name, grid[(i, name)]) for name in rows if grid[(i, name)]]}
@@ -136,8 +137,9 @@ def _lineage_geometry(columns: dict[int, list[dict[str, Any]]], by_id: dict[str,
             x, y = col * step, row * (NODE_H + NODE_GAP)
             place[m["id"]] = (x, y)
             when = _when(m)
-            nodes.append({"id": m["id"], "x": x, "y": y, "outlet": (m.get("outlet") or "unknown source")[:22],
-                          "time": when.strftime("%m-%d %H:%M") if when else "", "number": m.get("number"),
+            name = m.get("outlet") or "unknown source"
+            nodes.append({"id": m["id"], "x": x, "y": y, "outlet": name if len(name) <= 22 else name[:21] + "…",
+                          "time": when.strftime("%Y-%m-%d %H:%M") if when else "", "number": m.get("number"),
                           "first": first is not None and m["id"] == first["id"], "relation": m.get("relation")})
     edges = []
     for m in copies:

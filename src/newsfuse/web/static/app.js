@@ -25,6 +25,16 @@
     if (event.key !== "Escape") { return; }
     document.querySelectorAll("details.cite[open]").forEach(function (d) { d.open = false; });
   });
+  // Printing shows every citation's passage and every chart's table; what was closed closes again after.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"),
+      function (d) { d.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
   window.addEventListener("hashchange", openFromHash);
   document.addEventListener("DOMContentLoaded", function () { setupToggle(); openFromHash(); });
 })();
