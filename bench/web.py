@@ -1,6 +1,7 @@
 """Web benchmark: N articles (default 100,000) in N/10 stories with briefs, served by uvicorn on 127.0.0.1; C clients
-(default 8 threads, each with its own httpx client) request every page and API route in turn. Prints, per route,
-the request count, errors, p50 and p95 latency, and the store's build time; asserts nothing.
+(default 8 threads, each with its own httpx client) request every page and API route, shuffled; then one client
+requests each route alone. Prints, per route, the request count, errors, p50 and p95 latency under the 8 clients,
+p50 and p95 one at a time with the server's CPU time per request, and the store's build time; asserts nothing.
 
     .venv/bin/python bench/web.py [--articles 100000] [--rounds 40] [--clients 8] [--keep bench/out/web.db]
 
@@ -12,6 +13,7 @@ are exercised; each brief names entities and quoted speakers drawn from a pool o
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import random
 import re
@@ -62,6 +64,17 @@ def build(path: Path, articles: int, per_story: int = 10, seed: int = 7) -> None
                 store.add_duplicate(Duplicate(article.id, copy_of, "exact" if copy_of else "original"))
                 store.set_story(article.id, story, article.published)
             store.set_brief(_brief(rng, story, members))
+
+
+def link_related(store: SqliteStore, stories: int, groups: int) -> bool:
+    """Store each story's related stories as a run would (those drawn from the same roundup, nearest first), where
+    the store keeps related links; without them every story page computes its related stories afresh."""
+    if not hasattr(store, "set_related"):
+        return False
+    with store.transaction():
+        store.set_related({f"s{s:05d}": [(f"s{o:05d}", 0.5) for o in (s - 2 * groups, s - groups)
+                                         if o >= 0] for s in range(stories)})
+    return True
 
 
 def _story_articles(rng: random.Random, sentences: list[str], s: int, count: int, when: datetime) -> list[Article]:
@@ -160,19 +173,50 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_client(base: str, table: dict, rounds: int, pid: int) -> dict[str, tuple[float, float, float]]:
+    """Per route, one request at a time: p50 and p95 wall time and the server's CPU time per request (ms)."""
+    out = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for name, draw in table.items():
+            urls = [draw() for _ in range(rounds)]
+            client.get(urls[0])  # the route's first request (imports, caches) is not what this measures
+            times, cpu = [], cpu_seconds(pid)
+            for url in urls:
+                began = time.perf_counter()
+                client.get(url)
+                times.append(time.perf_counter() - began)
+            out[name] = (statistics.median(times) * 1000, percentile(times, 0.95) * 1000,
+                         (cpu_seconds(pid) - cpu) / rounds * 1000)
+    return out
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def report(results: list[tuple[str, float, int]], names: list[str]) -> None:
-    print(f"{'route':<24} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8}")
+def report(results: list[tuple[str, float, int]], names: list[str], clients: int,
+           alone: dict[str, tuple[float, float, float]]) -> None:
+    print(f"{'':<24} {f'{clients} clients at once':>31} | {'one client at a time':>28}")
+    print(f"{'route':<24} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} | {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'CPU ms':>8}")
     for name in names + ["all"]:
         rows = [r for r in results if name in ("all", r[0])]
         times = [t for _, t, _ in rows]
         errors = sum(1 for _, _, status in rows if status != 200)
+        single = alone.get(name)
+        tail = " ".join(f"{v:>8.1f}" for v in single) if single else ""
         print(f"{name:<24} {len(rows):>5} {errors:>6} {statistics.median(times) * 1000:>8.1f} "
-              f"{percentile(times, 0.95) * 1000:>8.1f}")
+              f"{percentile(times, 0.95) * 1000:>8.1f} | {tail}")
 
 
 def main() -> None:
@@ -192,9 +236,11 @@ def main() -> None:
             build(db, args.articles)
             print(f"store: {args.articles} articles, {args.articles // 10} stories built in "
                   f"{time.perf_counter() - began:.0f} s")
-        with SqliteStore(db, readonly=True) as store:
+        with SqliteStore(db) as store:
             ids = [r[0] for r in store.db.execute("SELECT id FROM articles")]
             stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+            if not link_related(store, stories, len(corpus_sentences())):
+                print("note: this store keeps no related links: story routes compute them on each request")
         print(f"store: {len(ids)} articles, {stories} stories, {db.stat().st_size / 1e6:.0f} MB")
         rng = random.Random(11)
         table = routes(rng, stories, ids)
@@ -211,11 +257,13 @@ def main() -> None:
             began = time.perf_counter()
             results = hammer(f"http://127.0.0.1:{port}", work, args.clients)
             wall = time.perf_counter() - began
+            alone = one_client(f"http://127.0.0.1:{port}", table, args.rounds, server.pid)
         finally:
             server.terminate()
             server.wait(10)
     print(f"requests: {len(results)} from {args.clients} clients in {wall:.1f} s ({len(results) / wall:.0f}/s)")
-    report(results, list(table))
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    report(results, list(table), args.clients, alone)
 
 
 if __name__ == "__main__":

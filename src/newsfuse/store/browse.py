@@ -20,7 +20,7 @@ def article_facts(store: SqliteStore, batch: int = 5_000) -> Iterator[dict[str, 
     """Every article's outlet columns (site, url, path), times (published, added), language, lineage
     (duplicate_of) and story (story_id, None when it is in none yet), in no particular order."""
     cursor = store.db.execute(_FACTS)
-    columns = [c[0] for c in cursor.description]
+    columns = [getattr(c, "name", None) or c[0] for c in cursor.description]
     while rows := cursor.fetchmany(batch):
         for row in rows:
             yield dict(zip(columns, row))

@@ -10,6 +10,7 @@ from ..store import SqliteStore, read
 from .app import open_store
 from .profiles import entity_view, outlet_view
 from .listing import ListQuery, snapshot, story_page
+from .snapshot import SnapshotCache
 from .views import plain_snippet, related, safe_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -33,10 +34,12 @@ def stories(request: Request, store: Store, limit: Limit = 20, offset: Offset = 
                                                             "organisation or place.")] = None,
             lang: Annotated[str | None, Query(description="Only stories with an article in this language.")] = None,
             ) -> dict[str, Any]:
-    if sort or entity or lang:
+    cache: SnapshotCache = request.app.state.snapshots
+    snap = cache.get(store) if sort or entity or lang else cache.fresh(store)
+    if snap is not None:
         query = ListQuery(source or None, entity or None, lang or None, since, until, sort or "size")
-        rows, total = story_page(store, snapshot(request, store), query, limit, offset)
-    else:  # the store's own order, read afresh: what API clients had before sort existed
+        rows, total = story_page(store, snap, query, limit, offset)
+    else:  # the store changed since the snapshot: its own order, read afresh, exact while a run writes
         rows, total = read.list_stories(store, read.StoryFilter(source or None, since, until), limit, offset)
     for row in rows:
         row["url"] = f"/api/stories/{row['id']}"

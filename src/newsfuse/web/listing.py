@@ -39,6 +39,9 @@ class ListQuery:
         return any((self.source, self.entity, self.language, self.since, self.until))
 
 
+MEMO_QUERIES = 256  # filtered lists kept per snapshot, so paging through one costs one filtering
+
+
 def select(snap: Snapshot, query: ListQuery) -> list[StoryStats]:
     """The matching stories of the snapshot, in the query's order."""
     every = snap.orders.get(query.sort)
@@ -46,6 +49,16 @@ def select(snap: Snapshot, query: ListQuery) -> list[StoryStats]:
         every = snap.orders[query.sort] = ordered(list(snap.stories.values()), query.sort)
     if not query.filtered():
         return every
+    key = ("select", query)
+    found = snap.memo.get(key)
+    if found is None:
+        found = _filter(snap, query, every)
+        if len(snap.memo) < MEMO_QUERIES:
+            snap.memo[key] = found
+    return found
+
+
+def _filter(snap: Snapshot, query: ListQuery, every: list[StoryStats]) -> list[StoryStats]:
     within: set[str] | None = None
     if query.entity:
         found = snap.entity(query.entity)
@@ -61,16 +74,23 @@ def select(snap: Snapshot, query: ListQuery) -> list[StoryStats]:
 
 def story_page(store: SqliteStore, snap: Snapshot, query: ListQuery, limit: int,
                offset: int) -> tuple[list[dict[str, Any]], int]:
-    """One page of the list: the rows ``read.story_rows`` gives, with ``score`` and ``recent`` (original sources in
-    the last BREAKING_HOURS), and how many stories match in all."""
+    """One page of the list, as ``read.list_stories`` gives its rows, with ``score`` and ``recent`` (original
+    sources in the last BREAKING_HOURS), and how many stories match in all. Counts and times come from the
+    snapshot; the teaser (the brief's first sentence) is read afresh."""
     found = select(snap, query)
     page = found[offset:offset + limit]
-    rows = read.story_rows(store, [s.id for s in page])
-    stats = {s.id: s for s in page}
-    for row in rows:
-        row["score"] = round(stats[row["id"]].score, 4)
-        row["recent"] = stats[row["id"]].recent
-    return rows, len(found)
+    teasers = read.brief_teasers(store, [s.id for s in page])
+    return [row(s, teasers.get(s.id)) for s in page], len(found)
+
+
+def row(stats: StoryStats, teaser: str | None = None) -> dict[str, Any]:
+    """A story of the list: ``{id, headline, first_seen, last_seen, articles, sources, sites, first_seen_source,
+    last_seen_source, teaser, outlets, score, recent}``."""
+    return {"id": stats.id, "headline": stats.headline, "first_seen": stats.first_seen,
+            "last_seen": stats.last_seen, "articles": stats.articles, "sources": stats.sources,
+            "sites": sorted(stats.sites), "first_seen_source": stats.seen_source,
+            "last_seen_source": stats.seen_source, "teaser": teaser, "outlets": sorted(stats.outlets),
+            "score": round(stats.score, 4), "recent": stats.recent}
 
 
 def choices(snap: Snapshot) -> dict[str, list[str]]:
@@ -83,4 +103,4 @@ def choices(snap: Snapshot) -> dict[str, list[str]]:
     return found
 
 
-__all__ = ["ListQuery", "choices", "select", "snapshot", "story_page"]
+__all__ = ["ListQuery", "choices", "row", "select", "snapshot", "story_page"]

@@ -14,7 +14,7 @@ from ..records import brief_from_json
 from ..store import SqliteStore, read
 from .app import open_store
 from .profiles import entity_view, outlet_view
-from .listing import ListQuery, choices, snapshot, story_page
+from .listing import ListQuery, choices, row, select, snapshot, story_page
 from .ranking import BREAKING_HOURS, SORTS
 from .render import atom_feed, markdown
 from .views import article_view, snippet_parts, story_view
@@ -23,6 +23,7 @@ router = APIRouter(include_in_schema=False)
 Store = Annotated[SqliteStore, Depends(open_store)]
 PAGE_SIZE = 20
 ENTITY_PAGE = 50
+FEED_SIZE = 50
 SORT_LABELS = {"now": "what matters now", "latest": "latest", "sources": "most sources", "size": "most articles"}
 
 
@@ -131,5 +132,12 @@ def search(request: Request, store: Store, q: Annotated[str, Query()] = "", page
 
 @router.get("/feed.xml")
 def feed(request: Request, store: Store) -> Response:
-    body = atom_feed(read.newest_stories(store, 50), str(request.base_url))
+    snap = request.app.state.snapshots.fresh(store)
+    if snap is None:  # the store changed since the snapshot: read it afresh
+        stories = read.newest_stories(store, FEED_SIZE)
+    else:
+        newest = select(snap, ListQuery(sort="latest"))[:FEED_SIZE]
+        teasers = read.brief_teasers(store, [s.id for s in newest])
+        stories = [row(s, teasers.get(s.id)) for s in newest]
+    body = atom_feed(stories, str(request.base_url))
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -24,7 +24,9 @@ class StoryStats:
     arrivals: list[datetime] = field(default_factory=list)  # the originals' arrival times
     first_seen: str | None = None  # the span the list shows: publication times, else stored times (ISO)
     last_seen: str | None = None
+    seen_source: str | None = None  # "published" or "stored": what first_seen and last_seen are
     outlets: set[str] = field(default_factory=set)
+    sites: set[str] = field(default_factory=set)
     languages: set[str] = field(default_factory=set)
     recent: int = 0      # original sources that arrived within BREAKING_HOURS before now
     score: float = 0.0

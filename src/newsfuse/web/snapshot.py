@@ -113,6 +113,8 @@ def _story_stats(facts: list[dict[str, Any]], headlines: dict[str, str]) -> dict
         fact["outlet"] = outlet_name(fact["site"], fact["url"], fact["path"])
         if fact["outlet"]:
             story.outlets.add(fact["outlet"])
+        if fact["site"]:
+            story.sites.add(fact["site"])
         if fact["language"]:
             story.languages.add(fact["language"])
         fact["arrival"] = _time(fact["published"] or fact["added"])
@@ -122,6 +124,7 @@ def _story_stats(facts: list[dict[str, Any]], headlines: dict[str, str]) -> dict
     for story_id, (first_pub, last_pub, first_stored, last_stored) in spans.items():
         story = stories[story_id]
         story.first_seen, story.last_seen = (first_pub, last_pub) if first_pub else (first_stored, last_stored)
+        story.seen_source = "published" if first_pub else "stored" if first_stored else None
     return stories
 
 
@@ -231,6 +234,11 @@ class SnapshotCache:
             self.refreshing = True
             threading.Thread(target=self._refresh, name="newsfuse-snapshot", daemon=True).start()
         return current
+
+    def fresh(self, store: SqliteStore) -> Snapshot | None:
+        """The snapshot when nothing was written since it was read (else None, and a rebuild starts)."""
+        found = self.get(store)
+        return found if found.fingerprint == fingerprint(self.path) else None
 
     def _refresh(self) -> None:
         try:
