@@ -23,6 +23,8 @@ from .executors import Executor, LocalExecutor
 from .records import Article, Brief, Drop, Duplicate, Page
 
 log = logging.getLogger("newsfuse")
+# Related links a run stores per changed story (readers show the first few); both directions are kept.
+RELATED_KEPT = 10
 In = TypeVar("In")
 Out = TypeVar("Out")
 
@@ -196,6 +198,10 @@ class RunStore(Protocol):
     def story_members(self, story_id: str) -> list[str]: ...
     def set_brief(self, brief: Brief) -> None: ...
     def cluster_state(self) -> bytes | None: ...
+    def related_stale(self) -> list[str]: ...
+    def set_related(self, links: dict[str, list[tuple[str, float]]]) -> None: ...
+    def related(self, story_id: str, limit: int = 5) -> list[tuple[str, float]] | None: ...
+    def resolve_story(self, story_id: str) -> str: ...
     def set_cluster_state(self, state: bytes | None) -> None: ...
     def pending_dedup(self) -> list[Article]: ...
     def pending_cluster(self) -> list[Article]: ...
@@ -352,12 +358,15 @@ class Runner:
         copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
         stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
         self._merge_held(assigner.merged)
+        touched = set(stories.values()) | set(assigner.merged.values())
         with self.store.transaction():
             for done, article in enumerate(new, start=1):
                 self.store.set_story(article.id, stories[article.id], article.published)
                 self.on_progress("cluster", done)
             self.store.set_cluster_state(assigner.export_state())
-        return set(stories.values()) | set(assigner.merged.values())
+            stale = sorted(set(self.store.related_stale()) | {self.store.resolve_story(s) for s in touched})
+            self.store.set_related(assigner.related(stale, limit=RELATED_KEPT))
+        return touched
 
     def _merge_held(self, merged: dict[str, str]) -> None:
         """Apply the assigner's merges of held stories (``cluster.merge_held``) as an analyst's merge would be:
@@ -402,10 +411,27 @@ def stored_stories(store: RunStore) -> Iterator[tuple[str, list[Article]]]:
         yield story, store.articles(i for i in store.story_members(story) if i not in copies)
 
 
-def related_of(store: RunStore, story_ids: Iterable[str], config: ClusterConfig | None = None
-               ) -> dict[str, list[tuple[str, float]]]:
-    """``StoryAssigner.related`` of stored stories: from the store's saved assigner state, or, where an analyst's
-    edit dropped it, rebuilt from the stored articles (as the next run would)."""
+def related_of(store: RunStore, story_ids: Iterable[str], config: ClusterConfig | None = None,
+               limit: int = 5) -> dict[str, list[tuple[str, float]]]:
+    """Up to ``limit`` related stories of each stored story, most similar first (``StoryAssigner.related``).
+
+    Each run stores the links of the stories it changed; a story changed since (an analyst's edit) or stored
+    before links were kept has its links computed here, from the store's saved assigner state, or, where an edit
+    dropped it, rebuilt from the stored articles as the next run would."""
+    out, missing = {}, []
+    for story in story_ids:
+        found = store.related(story, limit)
+        if found is None:
+            missing.append(story)
+        else:
+            out[story] = found
+    if missing:
+        out.update(_computed_related(store, missing, config, limit))
+    return out
+
+
+def _computed_related(store: RunStore, story_ids: list[str], config: ClusterConfig | None, limit: int
+                      ) -> dict[str, list[tuple[str, float]]]:
     from .cluster import StoryAssigner
 
     assigner = StoryAssigner(config)
@@ -414,7 +440,7 @@ def related_of(store: RunStore, story_ids: Iterable[str], config: ClusterConfig 
         assigner.load_state(state)
     else:
         assigner.load(stored_stories(store))
-    return assigner.related(story_ids)
+    return assigner.related(story_ids, limit)
 
 
 def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig]) -> tuple[str, Brief | Drop]:

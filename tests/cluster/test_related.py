@@ -66,3 +66,45 @@ def test_export_and_api_carry_related_stories(tmp_path):
     assert [r["id"] for r in body["related"]] == [early]
     page = client.get(f"/stories/{later}").text
     assert 'id="related"' in page and f'href="/stories/{early}"' in page
+
+
+def test_runs_store_related_links_so_readers_never_load_the_assigner(tmp_path):
+    rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
+            for a in (FERRY, BUDGET, BRIDGE, LATER)]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    db = tmp_path / "n.db"
+    with SqliteStore(db) as store:
+        Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
+        later, early = store.story_of(LATER.id), store.story_of(FERRY.id)
+        assert store.related_stale() == []
+        assert [s for s, _ in store.related(later)] == [early]
+        assert [s for s, _ in store.related(early)][:1] == [later]  # kept in both directions
+        expected = {s["id"]: s["related"] for s in api.export(db)}
+        # A state no assigner could read: the export and the story page answer from the stored links alone.
+        store.set_cluster_state(b"not a saved state")
+    assert {s["id"]: s["related"] for s in api.export(db)} == expected
+    from fastapi.testclient import TestClient
+
+    from newsfuse.web import create_app
+
+    body = TestClient(create_app(db)).get(f"/api/stories/{later}").json()
+    assert [r["id"] for r in body["related"]] == [early]
+
+
+def test_an_edited_story_has_its_links_computed_again(tmp_path):
+    rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
+            for a in (FERRY, BUDGET, BRIDGE, LATER)]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    db = tmp_path / "n.db"
+    from newsfuse.store.edits import split_articles
+
+    with SqliteStore(db) as store:
+        Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
+        early, later = store.story_of(FERRY.id), store.story_of(LATER.id)
+        split = split_articles(store, early, [BRIDGE.id])
+        assert store.related(early) is None and store.related(split["new_story"]) is None
+        assert {early, split["new_story"]} <= set(store.related_stale())
+    stories = {s["id"]: s for s in api.export(db)}  # computed from the rebuilt assigner, as the next run would
+    assert later in [r["id"] for r in stories[early]["related"]]

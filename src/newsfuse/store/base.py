@@ -170,7 +170,8 @@ class SqlStore:
             f"ON CONFLICT(id) DO UPDATE SET first_seen={self.least}(coalesce(stories.first_seen, "
             "excluded.first_seen), coalesce(excluded.first_seen, stories.first_seen)), "
             f"last_seen={self.greatest}(coalesce(stories.last_seen, excluded.last_seen), "
-            "coalesce(excluded.last_seen, stories.last_seen)), updated=excluded.updated, brief_stale=1",
+            "coalesce(excluded.last_seen, stories.last_seen)), updated=excluded.updated, brief_stale=1, "
+            "related_stale=1",
             (story_id, when, when, _now()))
         self.db.execute("INSERT INTO story_articles (article_id, story_id) VALUES (?,?) "
                         "ON CONFLICT (article_id) DO UPDATE SET story_id=excluded.story_id",
@@ -206,6 +207,36 @@ class SqlStore:
             self.db.execute("INSERT INTO cluster_state (id, state, updated) VALUES (1, ?, ?) ON CONFLICT (id) "
                             "DO UPDATE SET state=excluded.state, updated=excluded.updated",
                             (state, _now()))
+
+    def related_stale(self) -> list[str]:
+        """Stories whose related links were not computed since they last changed (or ever)."""
+        return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE related_stale=1 ORDER BY id")]
+
+    def set_related(self, links: dict[str, list[tuple[str, float]]]) -> None:
+        """Replace the related links of the stories in ``links`` (each ``[(other story, similarity)]``): every
+        stored link touching one of them goes, then each given link is kept in both directions, and the stories
+        are marked current. Links between two stories not given stay, as neither changed."""
+        for story in links:
+            self.db.execute("DELETE FROM story_related WHERE story_id=? OR other_id=?", (story, story))
+        for story, found in links.items():
+            for other, similarity in found:
+                for a, b in ((story, other), (other, story)):
+                    self.db.execute("INSERT INTO story_related (story_id, other_id, similarity) VALUES (?,?,?) "
+                                    "ON CONFLICT (story_id, other_id) DO UPDATE SET similarity=excluded.similarity",
+                                    (a, b, float(similarity)))
+            self.db.execute("UPDATE stories SET related_stale=0 WHERE id=?", (story,))
+
+    def related(self, story_id: str, limit: int = 5) -> list[tuple[str, float]] | None:
+        """The stored related stories of ``story_id``, most similar first; None while its links are stale (the
+        caller computes them, see ``pipeline.related_of``)."""
+        row = self.db.execute("SELECT related_stale FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is None or row[0]:
+            return None if row else []
+        rows = self.db.execute(
+            "SELECT r.other_id, r.similarity FROM story_related r JOIN stories s ON s.id = r.other_id "
+            "WHERE r.story_id=? AND r.other_id <> r.story_id ORDER BY r.similarity DESC, r.other_id LIMIT ?",
+            (story_id, limit))
+        return [(r[0], float(r[1])) for r in rows]
 
     # -- work left by an interrupted run ------------------------------------------------------------------------
     def pending_dedup(self) -> list[Article]:

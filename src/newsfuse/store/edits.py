@@ -25,10 +25,12 @@ def merge_stories(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:
         _alias(store, source, target)
         db.execute(
             f"UPDATE stories SET first_seen={store.least}(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
-            f"last_seen={store.greatest}(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1 "
+            f"last_seen={store.greatest}(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1, "
+            "related_stale=1 "
             "FROM (SELECT first_seen AS f, last_seen AS l FROM stories WHERE id=?) AS s WHERE id=?",
             (source, target))
         db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
+        db.execute("DELETE FROM story_related WHERE story_id=? OR other_id=?", (source, source))
         db.execute("DELETE FROM stories WHERE id=?", (source,))
         store.set_cluster_state(None)
     return {"story": target, "merged": source, "moved": moved}
@@ -48,7 +50,7 @@ def split_articles(store: SqlStore, story_id: str, article_ids: list[str]) -> di
         store.db.execute("DELETE FROM story_aliases WHERE alias=?", (new,))
         for article in store.articles(article_ids):
             store.set_story(article.id, new, article.published)
-        store.db.execute("UPDATE stories SET brief_stale=1 WHERE id=?", (story,))
+        store.db.execute("UPDATE stories SET brief_stale=1, related_stale=1 WHERE id=?", (story,))
         _drop_if_empty(store, story, new)
         store.set_cluster_state(None)
     return {"story": story, "new_story": new, "moved": len(article_ids)}

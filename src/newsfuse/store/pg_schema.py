@@ -56,4 +56,11 @@ CREATE TABLE newsfuse_schema (version integer NOT NULL);
 INSERT INTO newsfuse_schema (version) VALUES (0);
 """
 
-PG_MIGRATIONS: dict[int, str] = {5: _V5}
+_V6 = f"""
+ALTER TABLE stories ADD COLUMN related_stale integer NOT NULL DEFAULT 1;
+CREATE TABLE story_related (story_id {T} NOT NULL, other_id {T} NOT NULL, similarity double precision NOT NULL,
+                            PRIMARY KEY (story_id, other_id));
+CREATE INDEX story_related_other ON story_related (other_id);
+"""
+
+PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6}

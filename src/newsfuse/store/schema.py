@@ -49,5 +49,11 @@ CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NO
     5: """
 ALTER TABLE articles ADD COLUMN entities TEXT;
 """,
+    6: """
+ALTER TABLE stories ADD COLUMN related_stale INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE story_related (story_id TEXT NOT NULL, other_id TEXT NOT NULL, similarity REAL NOT NULL,
+                            PRIMARY KEY (story_id, other_id));
+CREATE INDEX story_related_other ON story_related (other_id);
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)
