@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,49 +205,44 @@ def stories(db: str | Path) -> list[dict[str, Any]]:
         return store.stories_overview()
 
 
-def brief(db: str | Path, story: str, since: datetime | None = None) -> tuple[Brief, list[Article]]:
+def brief(db: str | Path, story: str, since: datetime | timedelta | None = None,
+          config: Config = Config()) -> tuple[Brief, list[Article]]:
     """A story's stored brief and its articles; ``story`` may be an alias or a unique id prefix.
 
-    With ``since``: only what is new since then, the articles stored after it and the parts of the brief that
-    cite them (a summary sentence, quote or event counts as new when a new article states it)."""
+    With ``since``: what is new, the brief of the articles from then on (a time, or a duration back from the story's
+    latest article; an article is placed by its publication time, else by when it was stored), summarising only
+    what no earlier article of the story states, and those articles (``newsfuse.brief.update``)."""
+    from .brief.update import update_brief
+
     with _open(db) as store:
         story_id = store.resolve_story(story)
+        articles = store.articles(store.story_members(story_id))
+        if since is not None:
+            stored = {i: datetime.fromisoformat(t.replace("Z", "+00:00"))
+                      for i, t in store.stored_at(a.id for a in articles).items() if t}
+            links = store.duplicates()
+            duplicate_of = {a.id: links[a.id].duplicate_of if a.id in links else None for a in articles}
+            return update_brief(story_id, articles, since, duplicate_of, config.brief, stored)
         result = store.brief(story_id)
         if result is None:
             raise NotFoundError(f"story {story_id} has no brief yet: rerun `newsfuse run`")
-        articles = store.articles(store.story_members(story_id))
-        if since is None:
-            return result, articles
-        fresh = set(store.added_since(story_id, since))
-        return since_brief(result, fresh), [a for a in articles if a.id in fresh]
+        return result, articles
 
 
-def since_brief(result: Brief, fresh: set[str]) -> Brief:
-    """The parts of a brief that new articles support."""
-    from dataclasses import replace
-
-    def new(items):
-        return tuple(i for i in items if fresh & set(i.sources))
-
-    return replace(result, summary=new(result.summary), quotes=new(result.quotes), timeline=new(result.timeline),
-                   entities=new(result.entities), unique=tuple(u for u in result.unique if u.source in fresh),
-                   disagreements=tuple(d for d in result.disagreements if fresh & {c[0] for c in d.claims}))
-
-
-def parse_since(text: str) -> datetime:
-    """An ISO date or time (naive means UTC), or a duration back from now: 2h, 3d."""
-    from datetime import timedelta, timezone
+def parse_since(text: str) -> datetime | timedelta:
+    """An ISO date or time (naive means UTC), or a duration: 30m, 12h, 1d, 2w."""
+    from datetime import timezone
 
     from .errors import ConfigError
 
-    units = {"m": 60, "h": 3600, "d": 86400}
+    units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
     try:
         if text and text[-1] in units and text[:-1].replace(".", "", 1).isdigit():
-            return datetime.now(timezone.utc) - timedelta(seconds=float(text[:-1]) * units[text[-1]])
+            return timedelta(seconds=float(text[:-1]) * units[text[-1]])
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"--since takes an ISO time (2024-05-01T10:00) or a duration (2h, 3d), got {text!r}") \
-            from None
+    except (ValueError, OverflowError):
+        raise ConfigError(f"--since takes an ISO date or time (2024-05-01, 2024-05-01T10:00) or a duration (12h, "
+                          f"1d, 2w), got {text!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 

@@ -238,11 +238,14 @@ def brief(
     format: Annotated[str, typer.Option("--format", help="md, json, or html (a standalone page).")] = "md",
     all_stories: Annotated[bool, typer.Option("--all", help="Every story's brief, biggest first.")] = False,
     since: Annotated[Optional[str], typer.Option(
-        "--since", help="Only what is new since: an ISO time or 2h, 3d.")] = None,
+        "--since", help="Only what is new: from an ISO date or time, or over the story's last 12h, 1d, 2w.")] = None,
 ) -> None:
     """Show a story's brief: cited summary, quotes, entities, timeline, unique, disagreements.
 
-    Example: newsfuse brief s1a2b3 --db newsfuse.db --format md
+    With --since, what is new: the articles from then on (a duration counts back from the story's latest
+    article), summarised without what earlier articles already said.
+
+    Example: newsfuse brief s1a2b3 --db newsfuse.db --since 1d
     """
     if format not in ("md", "json", "html"):
         raise NewsfuseError(f"unknown format {format!r}: use md, json or html")
@@ -250,7 +253,7 @@ def brief(
         raise NewsfuseError("give a STORY id or --all (not both)")
     ids = [row["id"] for row in api.stories(db)] if all_stories else [story]
     for story_id in ids:
-        result, articles = api.brief(db, story_id, since=api.parse_since(since) if since else None)
+        result, articles = api.brief(db, story_id, api.parse_since(since) if since else None, _config())
         text = api.render_brief(result, articles, format, api.lineage(db, [a.id for a in articles]))
         if format == "md":
             _print_markdown(text)

@@ -13,9 +13,10 @@ from ..records import Article, Brief
 from .annotate import seed_annotations
 from .disagree import disagreements
 from .reading import paragraphs_to_read
-from .sections import entities, quotes, timeline, unique
+from .sections import entities, quotes, unique
 from .sentences import family, story_sentences
 from .summary import choose_headline, concept_weights, summarize
+from .timeline import build_timeline
 
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -62,7 +63,7 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
         summary=tuple(summary),
         quotes=tuple(quotes(articles, names, config.max_quotes, reading, duplicate_of)),
         entities=tuple(found),
-        timeline=tuple(timeline(articles, sentences, config.max_events, reading)),
+        timeline=tuple(build_timeline(articles, config.max_events, reading=reading)),
         unique=tuple(unique(articles, sentences, duplicate_of, weight, config.unique_per_source)) if several else (),
         disagreements=tuple(disagreements(articles, sentences, duplicate_of)) if several else (),
     )
