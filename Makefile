@@ -44,7 +44,8 @@ run: install
 test: install-dev
 	./scripts/install-browser.sh
 	./scripts/install-axe.sh
-	NEWSFUSE_REQUIRE_EMBEDDINGS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	./scripts/install-postgresql.sh
+	NEWSFUSE_REQUIRE_EMBEDDINGS=1 NEWSFUSE_REQUIRE_POSTGRESQL=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 ## bench: print the benchmark figures (see bench/README.md)
 bench: install-dev

@@ -51,9 +51,10 @@ class Cluster:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="newsfuse-pg-"))
-        self.data, self.log = self.root / "data", self.root / "server.log"
         self.user = "postgres" if os.geteuid() == 0 else None
+        # In /tmp when the cluster runs as postgres: every folder above it must be one that user can enter.
+        self.root = Path(tempfile.mkdtemp(prefix="newsfuse-pg-", dir="/tmp" if self.user else None))
+        self.data, self.log = self.root / "data", self.root / "server.log"
         self.port = 0
         self._names = itertools.count()
         if self.user:
