@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -44,7 +46,7 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     """A FastAPI app serving the store at ``db_path``: pages at /, JSON under /api, docs at /docs."""
     from . import api, pages
 
-    app = FastAPI(title="newsfuse", version="0.1.0",
+    app = FastAPI(title="newsfuse", version="0.1.0", lifespan=_lifespan,
                   description="Deduplicated news stories with cited briefs, read from a newsfuse store.")
     app.state.db_path = db_path if is_postgres_url(db_path) else sqlite_path(db_path)
     app.state.allow_edits = allow_edits
@@ -58,6 +60,23 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    threading.Thread(target=_warm, args=(app,), name="newsfuse-warm", daemon=True).start()
+    yield
+
+
+def _warm(app: FastAPI) -> None:
+    """The store's snapshot, built off the first request's path."""
+    try:
+        path = app.state.db_path
+        if Path(path).exists():
+            with SqliteStore(path, readonly=True) as store:
+                app.state.snapshots.get(store)
+    except Exception as exc:  # the first request that needs them tries again, and says why
+        log.warning("warming up: %s", exc)
 
 
 def _templates() -> Jinja2Templates:

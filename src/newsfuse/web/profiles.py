@@ -3,9 +3,11 @@ lineage. Both read the store's snapshot (``web/snapshot.py``)."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 from ..errors import NotFoundError
+from .listing import ListQuery, select
 from .ranking import StoryStats
 from .snapshot import Snapshot
 
@@ -59,9 +61,7 @@ def outlet_view(snap: Snapshot, name: str, limit: int = 20) -> dict[str, Any]:
     outlet = snap.outlet(name)
     if outlet is None:
         raise NotFoundError(f"no outlet named {name!r} in the store")
-    latest = snap.memo.get(("outlet", outlet.name))
-    if latest is None:
-        latest = snap.memo[("outlet", outlet.name)] = _newest(snap, outlet.stories)[:limit]
+    latest = list(islice((s for s in select(snap, ListQuery(sort="latest")) if s.id in outlet.stories), limit))
     return {"name": outlet.name, "articles": outlet.articles, "stories": len(outlet.stories),
             "first_reports": len(outlet.first_reported), "copies_of_others": outlet.copies_of_others,
             "copied_by_others": outlet.copied_by_others,
