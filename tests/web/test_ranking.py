@@ -102,3 +102,16 @@ def test_front_page_and_api_take_the_order(client, ids):
     assert client.get("/api/stories", params={"sort": "best"}).status_code == 422
     paged = client.get("/", params={"sort": "sources", "page": 1}).text
     assert "sort=sources" in paged and "page=2" in paged  # the pager keeps the order
+
+
+def test_feed_follows_a_filter(client, ids):
+    from xml.etree import ElementTree
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    body = client.get("/feed.xml", params={"entity": "Kim Jong Un"})
+    entries = ElementTree.fromstring(body.content).findall("a:entry", ns)
+    assert [e.find("a:id", ns).text.rsplit("/", 1)[1] for e in entries] == [ids["story"]]
+    assert len(ElementTree.fromstring(client.get("/feed.xml", params={"source": "local1.example.org"}).content)
+               .findall("a:entry", ns)) == 8
+    page = client.get("/", params={"entity": "Kim Jong Un"}).text
+    assert 'href="/feed.xml?entity=Kim+Jong+Un"' in page

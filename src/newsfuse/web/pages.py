@@ -57,8 +57,13 @@ def index(request: Request, store: Store, source: str | None = None, entity: str
                if raw and parsed is None]
     return _render(request, "index.html", {
         "stories": rows, "total": total, "choices": choices(snap), "filter": query, "ignored": ignored,
-        "sorts": SORT_LABELS, "breaking_hours": int(BREAKING_HOURS),
+        "sorts": SORT_LABELS, "breaking_hours": int(BREAKING_HOURS), "feed_query": _feed_query(query),
         "pager": _pager("/", query.params(), number, total)})
+
+
+def _feed_query(query: ListQuery) -> str:
+    """The feed's query string for the list's outlet, entity and language filters ('' when it has none)."""
+    return urlencode({k: v for k, v in query.params().items() if k in ("source", "entity", "lang")})
 
 
 def _pager(path: str, params: dict[str, Any], number: int, total: int, size: int = PAGE_SIZE) -> dict[str, Any]:
@@ -131,12 +136,17 @@ def search(request: Request, store: Store, q: Annotated[str, Query()] = "", page
 
 
 @router.get("/feed.xml")
-def feed(request: Request, store: Store) -> Response:
-    snap = request.app.state.snapshots.fresh(store)
+def feed(request: Request, store: Store, source: str | None = None, entity: str | None = None,
+         lang: str | None = None) -> Response:
+    """The newest stories as Atom; with the front page's filters, a feed to follow an outlet, a person or a
+    language (``/feed.xml?entity=NAME``)."""
+    query = ListQuery(source or None, (entity or "").strip() or None, lang or None, sort="latest")
+    cache = request.app.state.snapshots
+    snap = cache.get(store) if query.filtered() else cache.fresh(store)
     if snap is None:  # the store changed since the snapshot: read it afresh
         stories = read.newest_stories(store, FEED_SIZE)
     else:
-        newest = select(snap, ListQuery(sort="latest"))[:FEED_SIZE]
+        newest = select(snap, query)[:FEED_SIZE]
         teasers = read.brief_teasers(store, [s.id for s in newest])
         stories = [row(s, teasers.get(s.id)) for s in newest]
     body = atom_feed(stories, str(request.base_url))
