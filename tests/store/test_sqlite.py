@@ -32,7 +32,7 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 
 
 # SQLite text holds NUL characters too (PostgreSQL's cannot: test_postgres.py).
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(text=texts.filter(lambda t: t.strip()), title=st.none() | texts, site=st.none() | texts,
        published=st.none() | st.datetimes(timezones=st.just(timezone.utc)))
 def test_store_round_trips_articles(tmp_path, text, title, site, published):
