@@ -301,8 +301,12 @@ class Runner:
         self._store_batch(batch, run_id, report)
 
     def _store_batch(self, batch: list[Article | Drop], run_id: int, report: RunReport) -> None:
+        # Articles go in by id: two runs storing overlapping batches at once then lock rows in one order, so one
+        # waits for the other instead of the two deadlocking (a server store; SQLite has one writer at a time).
+        ordered = [i for i in batch if isinstance(i, Drop)] + sorted((i for i in batch if isinstance(i, Article)),
+                                                                       key=lambda a: a.id)
         with self.store.transaction():
-            for item in batch:
+            for item in ordered:
                 if isinstance(item, Drop):
                     self._fail(item, run_id, report)
                     continue

@@ -32,8 +32,8 @@ from .schema import SCHEMA_VERSION
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
 # Advisory lock keys (any two fixed integers): one run at a time from dedup on; one migration at a time.
 _RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
-# SQLSTATE classes of a server that may accept the same connection soon: 08 connection, 53 resources,
-# 57P03 starting up. Anything else the server answered (a wrong password, no such database) is final.
+# SQLSTATE classes of a server that may accept the same connection soon: 08 connection, 53 resources, 57P01-03
+# shutting down or starting up. Anything else the server answered (a wrong password, no such database) is final.
 _TRANSIENT = re.compile(r"^(08|53|57P0[1-3])")
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 
