@@ -115,3 +115,29 @@ def test_feed_follows_a_filter(client, ids):
                .findall("a:entry", ns)) == 8
     page = client.get("/", params={"entity": "Kim Jong Un"}).text
     assert 'href="/feed.xml?entity=Kim+Jong+Un"' in page
+
+
+def test_a_write_reaches_the_lists(tmp_path, monkeypatch):
+    """/api/stories is exact at once after a write (it reads the store while the snapshot is behind); the front
+    page's order catches up when the snapshot is rebuilt in the background."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from newsfuse.web import create_app, snapshot
+
+    monkeypatch.setattr(snapshot, "REFRESH_SECONDS", 0.0)
+    db = tmp_path / "live.db"
+    _stream(db)
+    with TestClient(create_app(str(db))) as client:
+        assert client.get("/api/stories").json()["total"] == 5
+        with SqliteStore(db) as store, store.transaction():
+            article = _article("late", 0, T, "late.example")
+            store.add_article(article)
+            store.add_duplicate(Duplicate(article.id, None, "original"))
+            store.set_story(article.id, "late", article.published)
+        assert client.get("/api/stories").json()["total"] == 6  # at once
+        deadline = time.monotonic() + 20
+        while "/stories/late" not in client.get("/", params={"sort": "latest"}).text:
+            assert time.monotonic() < deadline, "the snapshot was not rebuilt"
+            time.sleep(0.1)

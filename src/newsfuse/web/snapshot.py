@@ -2,7 +2,8 @@
 from a few narrow scans (``store/browse.py``) and reused until the store's files change.
 
 The first request builds the snapshot; later ones get the current snapshot at once while a thread rebuilds it after
-the store changed (at most every REFRESH_SECONDS), so a page waits for a rebuild only on a server's first request
+the store changed (at most every REFRESH_SECONDS, and no more often than keeps the rebuilds to REBUILD_SHARE of one
+core: a store whose snapshot takes 3 s to read is reread at most every 15 s), so a page waits for a rebuild only on a server's first request
 and the ranking trails a writing ``newsfuse run`` or ``watch`` by seconds.
 """
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..store import SqliteStore, is_postgres_url, open_store
 from ..store import browse
 from .ranking import StoryStats, score_stories
 
-REFRESH_SECONDS = 10.0
+REFRESH_SECONDS = 10.0  # the least time between two rebuilds
+REBUILD_SHARE = 0.2     # and at most this share of one core spent rebuilding: a gap of 1/share build times
 log = logging.getLogger("newsfuse.web")
 
 
@@ -60,7 +62,8 @@ class Snapshot:
     story_entities: dict[str, list[str]]             # story id -> entity keys in its brief
     quotes: dict[str, list[dict[str, Any]]]          # casefolded speaker -> {story, text, sources}
     fingerprint: tuple = ()
-    built: float = 0.0
+    built: float = 0.0  # when it was built (time.monotonic) and in how many seconds
+    took: float = 0.0
     orders: dict[str, list[StoryStats]] = field(default_factory=dict)  # sort -> every story in that order
     memo: dict[str, Any] = field(default_factory=dict)  # other derived values, computed once per snapshot
 
@@ -87,14 +90,17 @@ def build_snapshot(store: SqliteStore, fingerprint: tuple = ()) -> Snapshot:
     """Read the store once: story statistics (scored as of the newest article's arrival, never later than the
     clock, so an archive ranks as it stood when its last article came in),
     outlets measured from the lineage, and the briefs' entities and quotes."""
+    began = time.monotonic()
     facts = list(browse.article_facts(store))
     headlines = browse.story_headlines(store)
     stories = _story_stats(facts, headlines)
     newest = max((f["arrival"] for f in facts if f.get("arrival")), default=None)
     now = min(newest, datetime.now(timezone.utc)) if newest else datetime.now(timezone.utc)
     score_stories(list(stories.values()), now)
-    snap = Snapshot(now, stories, _outlet_stats(facts), {}, {}, {}, {}, fingerprint, time.monotonic())
+    snap = Snapshot(now, stories, _outlet_stats(facts), {}, {}, {}, {}, fingerprint)
     _index_briefs(snap, browse.brief_documents(store))
+    snap.built = time.monotonic()
+    snap.took = snap.built - began
     return snap
 
 
@@ -144,7 +150,9 @@ def _outlet_stats(facts: list[dict[str, Any]]) -> dict[str, OutletStats]:
     for fact in facts:
         name = fact.get("outlet") or outlet_name(fact["site"], fact["url"], fact["path"]) or "unknown source"
         by_id[fact["id"]] = name
-        outlet = outlets.setdefault(name, OutletStats(name))
+        outlet = outlets.get(name)
+        if outlet is None:
+            outlet = outlets[name] = OutletStats(name)
         outlet.articles += 1
         story_id = fact["story_id"]
         if story_id is None:
@@ -183,7 +191,9 @@ def _index_briefs(snap: Snapshot, documents: Any) -> None:
             if not name:
                 continue
             key = name.casefold()
-            entry = snap.entities.setdefault(key, EntityEntry(name, str(found.get("label") or "")))
+            entry = snap.entities.get(key)
+            if entry is None:
+                entry = snap.entities[key] = EntityEntry(name, str(found.get("label") or ""))
             entry.stories[story_id] = entry.stories.get(story_id, 0) + int(found.get("count") or 1)
             entry.variants.update(v for v in found.get("variants") or () if v and v != name)
             keys.append(key)
@@ -230,7 +240,8 @@ class SnapshotCache:
                     self.current = build_snapshot(store, fingerprint(self.path))
                 return self.current
         stale = current.fingerprint != fingerprint(self.path)
-        if stale and not self.refreshing and time.monotonic() - current.built >= REFRESH_SECONDS:
+        gap = max(REFRESH_SECONDS, current.took / REBUILD_SHARE)
+        if stale and not self.refreshing and time.monotonic() - current.built >= gap:
             self.refreshing = True
             threading.Thread(target=self._refresh, name="newsfuse-snapshot", daemon=True).start()
         return current
