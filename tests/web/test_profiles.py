@@ -72,3 +72,13 @@ def test_outlet_page(client, ids):
     assert client.get("/sources/nowhere.example").status_code == 404
     story = client.get(f"/stories/{ids['story']}").text
     assert 'href="/sources/wxii12.com"' in story and 'href="/entities/Kim%20Jong%20Un"' in story
+
+
+def test_hostile_outlet_and_entity_names_are_escaped(client, ids):
+    from .conftest import XSS
+
+    for path in (f"/sources/{quote('site' + XSS, safe='')}", f"/entities/{quote('name ' + XSS, safe='')}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert XSS not in page.text and "&lt;script&gt;" in page.text, path
+    assert client.get(f"/api/sources/{quote('site' + XSS, safe='')}").json()["name"] == "site" + XSS
