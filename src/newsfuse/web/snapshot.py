@@ -207,11 +207,12 @@ def _index_briefs(snap: Snapshot, documents: Any) -> None:
             snap.aliases.setdefault(variant.casefold(), key)
 
 
-def fingerprint(path: str) -> tuple:
-    """The store's files' sizes and change times: a write through WAL changes the -wal file, a checkpoint the db.
-    A PostgreSQL store has no files here: its mark changes every REFRESH_SECONDS, so it is rebuilt that often."""
+def fingerprint(path: str, store: Any = None) -> tuple:
+    """What changes when the store is written. An SQLite file: its files' sizes and change times (a write through
+    WAL changes the -wal file, a checkpoint the db; a stat costs microseconds). Another store (PostgreSQL): its
+    counts and latest times (``browse.change_marks``), read through ``store``."""
     if is_postgres_url(path):
-        return (int(time.monotonic() // REFRESH_SECONDS),)
+        return tuple(browse.change_marks(store)) if store is not None else ()
     out = []
     for name in (path, path + "-wal"):
         try:
@@ -237,9 +238,9 @@ class SnapshotCache:
         if current is None:
             with self.lock:
                 if self.current is None:
-                    self.current = build_snapshot(store, fingerprint(self.path))
+                    self.current = build_snapshot(store, fingerprint(self.path, store))
                 return self.current
-        stale = current.fingerprint != fingerprint(self.path)
+        stale = current.fingerprint != fingerprint(self.path, store)
         gap = max(REFRESH_SECONDS, current.took / REBUILD_SHARE)
         if stale and not self.refreshing and time.monotonic() - current.built >= gap:
             self.refreshing = True
@@ -249,7 +250,7 @@ class SnapshotCache:
     def fresh(self, store: SqliteStore) -> Snapshot | None:
         """The snapshot when nothing was written since it was read (else None, and a rebuild starts)."""
         found = self.get(store)
-        return found if found.fingerprint == fingerprint(self.path) else None
+        return found if found.fingerprint == fingerprint(self.path, store) else None
 
     def _refresh(self) -> None:
         try:
