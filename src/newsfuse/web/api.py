@@ -1,4 +1,5 @@
-"""The JSON API under /api: stories (paged, filtered), a story with its brief, an article, search."""
+"""The JSON API under /api: stories (paged, filtered, ordered), a story with its brief, an article, an entity, an
+outlet, search."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..store import SqliteStore, read
 from .app import open_store
-from .profiles import entity_view, outlet_view
 from .listing import ListQuery, snapshot, story_page
+from .profiles import entity_view, outlet_view
 from .snapshot import SnapshotCache
 from .views import plain_snippet, related, safe_url
 
@@ -17,8 +18,6 @@ router = APIRouter(prefix="/api", tags=["api"])
 Store = Annotated[SqliteStore, Depends(open_store)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many to skip.")]
-
-
 Sort = Literal["now", "latest", "sources", "size"]
 
 

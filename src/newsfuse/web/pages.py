@@ -1,4 +1,5 @@
-"""Server-rendered pages: the story list, a story, an article, search, the feed and brief downloads."""
+"""Server-rendered pages: the story list, a story, an article, an entity, an outlet, search, the feed and brief
+downloads."""
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from ..errors import NotFoundError
 from ..records import brief_from_json
 from ..store import SqliteStore, read
 from .app import open_store
-from .profiles import entity_view, outlet_view
 from .listing import ListQuery, choices, row, select, snapshot, story_page
+from .profiles import entity_view, outlet_view
 from .ranking import BREAKING_HOURS, SORTS
 from .render import atom_feed, markdown
 from .views import article_view, snippet_parts, story_view
