@@ -9,7 +9,7 @@ import pytest
 
 from newsfuse.records import (Article, Brief, Cited, Disagreement, Duplicate, Entity, Event, Quote, Unique,
                               make_id)
-from newsfuse.store import SqliteStore
+from newsfuse.store import open_store
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "seeds"
 XSS = '<script>alert(1)</script><img src=x onerror=alert(1)>'
@@ -81,11 +81,12 @@ def _xss_brief(story: str, x: str) -> Brief:
                  disagreements=(Disagreement(XSS, f"text {XSS}", ((x, f"value {XSS}"),)),))
 
 
-def build_store(path: Path, fillers: int = 25) -> dict[str, str]:
-    """Write the records; return the ids the tests refer to."""
+def build_store(path: Path | str, fillers: int = 25) -> dict[str, str]:
+    """Write the records into the store ``path`` (an SQLite file or a PostgreSQL URL); return the ids the tests
+    refer to."""
     arts = _articles()
     story, evil = "s-" + arts["a"].id, "s-" + arts["x"].id
-    with SqliteStore(path) as store, store.transaction():
+    with open_store(path) as store, store.transaction():
         for key, article in arts.items():
             store.add_article(article)
             link = Duplicate(article.id, arts["a"].id, "exact") if key == "c" else Duplicate(article.id, None,
