@@ -137,17 +137,19 @@ def main() -> None:
     held, new, extra = articles[:args.held], articles[args.held:args.held + args.new], articles[args.held + args.new:]
     new = annotate_articles(new, BriefConfig())  # the run's extraction step does this; not timed
     rows = held_rows(held)
-    cluster = None
-    url = args.postgresql
+    with tempfile.TemporaryDirectory() as tmp:
+        bench("sqlite", str(Path(tmp) / "bench.db"), held, rows, new, extra)
+    cluster, url = None, args.postgresql
     if url is None:
         from tests.postgres_cluster import Cluster, bin_dir
 
+        if bin_dir() is None:
+            print("postgresql: not measured (no initdb; scripts/install-postgresql.sh installs it)")
+            return
         cluster = Cluster(bin_dir())
         cluster.start()
         url = cluster.create_database()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            bench("sqlite", str(Path(tmp) / "bench.db"), held, rows, new, extra)
         bench("postgresql", url, held, rows, new, extra)
     finally:
         if cluster is not None:
