@@ -72,8 +72,8 @@ def _warm(app: FastAPI) -> None:
     """The store's snapshot, built off the first request's path."""
     try:
         path = app.state.db_path
-        if Path(path).exists():
-            with SqliteStore(path, readonly=True) as store:
+        if store_exists(path):
+            with open_backend(path, readonly=True) as store:
                 app.state.snapshots.get(store)
     except Exception as exc:  # the first request that needs them tries again, and says why
         log.warning("warming up: %s", exc)
