@@ -1,7 +1,7 @@
 """Timelines and daily summaries on Timeline17, every figure of the gates and what the suite leaves out. Prints;
 asserts nothing.
 
-    .venv/bin/python bench/timeline.py            # the timeline gate's table, plus the brief's previous section
+    .venv/bin/python bench/timeline.py            # the timeline gate's table
     .venv/bin/python bench/timeline.py --daily    # the daily-summary gate on every date, not every 3rd
     .venv/bin/python bench/timeline.py --dev      # date F1 on the CL-TLS reference timelines (dates only)
 
@@ -22,38 +22,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsfuse.brief.sections import timeline as section_timeline  # noqa: E402
-from newsfuse.brief.sentences import Sentence  # noqa: E402
 from newsfuse.brief.timeline import rank_dates  # noqa: E402
 from tests.brief import test_gate_daily as daily  # noqa: E402
 from tests.brief import test_gate_timeline as gate  # noqa: E402
-from tests.brief.timeline17 import references, sentences, within  # noqa: E402
+from tests.brief.timeline17 import references, sentences  # noqa: E402
 from tests.brief.tls_eval import date_f1, score_timeline  # noqa: E402
 
 CRISIS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "multilingual" / "crisis-timelines.jsonl"
 
 
-def previous_section(ref) -> dict:
-    """The brief's timeline section before the date-wise one: every dated sentence once per date and source,
-    the earliest dates first; here its day entries within the reference's range, the first as many as it has."""
-    members, dated = within(ref.storyline, ref.start, ref.end)
-    order = {a.id: i for i, a in enumerate(members)}
-    rows = [Sentence(s.text, s.article, order[s.article], s.position, 0, (s.article,), 1, len(s.tokens), s.tokens)
-            for s in dated]
-    events = section_timeline(members, rows, 10 ** 9, {a.id: () for a in members})
-    out: dict = defaultdict(list)
-    for e in events:
-        if e.resolved and len(e.date) == 10 and ref.start.isoformat() <= e.date <= ref.end.isoformat():
-            day = date.fromisoformat(e.date)
-            if day in out or len(out) < len(ref.entries):
-                if len(out[day]) < ref.lines_per_date:
-                    out[day].append(e.text)
-    return dict(out)
-
-
 def timelines() -> None:
-    systems = {"newsfuse": gate.newsfuse_timeline, "pubcount": gate.pubcount_timeline,
-               "previous section": previous_section}
+    systems = {"newsfuse": gate.newsfuse_timeline, "pubcount": gate.pubcount_timeline}
     scores: dict[str, list] = defaultdict(list)
     for ref in references():
         for name, system in systems.items():

@@ -1,14 +1,14 @@
-"""The brief's sections beside the summary: quotes, entities, timeline, only-in-one-source passages."""
+"""The brief's sections beside the summary: quotes, entities, only-in-one-source passages (the timeline is
+timeline.py)."""
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
 
-from ..nlp import entity_mentions, extract_quotes, find_dates, merge_names, sentence_spans, word_tokens
-from ..records import Article, Entity, Event, Quote, Unique
+from ..nlp import entity_mentions, extract_quotes, merge_names, word_tokens
+from ..records import Article, Entity, Quote, Unique
 from .reading import Reading
 from .sentences import Sentence, family, support, text_tokens
 
@@ -76,40 +76,6 @@ def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 1
     return result[:limit]
 
 
-def _date_key(date: str) -> str:
-    """A date or phrase without its hedges, for spotting the same date twice ("late last year", "last year")."""
-    words = [w for w in word_tokens(date) if w not in {"in", "on", "late", "early", "earlier", "mid", "the"}]
-    text = " ".join(words)
-    return text.removesuffix(" this year") if text != "this year" else text
-
-
-def timeline(articles: Sequence[Article], sentences: Sequence[Sentence], limit: int = 20,
-             reading: Reading | None = None) -> list[Event]:
-    """Sentences that mention a date, once per fact, sorted by resolved date (unresolved ones last)."""
-    reading = reading or {}
-    at = {(s.article, s.position): s for s in sentences}
-    events: list[Event] = []
-    keys: list[str] = []  # _date_key of each event's date
-    for article in articles:
-        dates = find_dates(article.text, article.published, reading.get(article.id))
-        starts = [d.start for d in dates]  # increasing: find_dates lists the mentions in text order
-        for position, (start, end) in enumerate(sentence_spans(article.text)):
-            inside = dates[bisect_left(starts, start):bisect_left(starts, end)]
-            sentence = at.get((article.id, position))
-            if not inside or sentence is None:
-                continue
-            mention = next((d for d in inside if d.resolved), inside[0])
-            date = mention.value or mention.text
-            key = _date_key(date)
-            if any(k == key and set(e.sources) & set(sentence.sources) for k, e in zip(keys, events)):
-                continue
-            keys.append(key)
-            phrase = " ".join(mention.text.split())
-            events.append(Event(date, sentence.text, sentence.sources, mention.resolved, phrase))
-    events.sort(key=lambda e: (not e.resolved, e.date if e.resolved else ""))
-    return events[:limit]
-
-
 def _informativeness(tokens: Sequence[str], weight: Mapping) -> float:
     """Content words (of a sentence's tokens) weighted by rarity in the story, with a bonus for numbers."""
     words = set(tokens)  # math.fsum: exact, so the result does not depend on the set's order
@@ -141,4 +107,4 @@ def unique(articles: Sequence[Article], sentences: Sequence[Sentence], duplicate
     return result
 
 
-__all__ = ["GENERIC_PLACES", "entities", "quotes", "timeline", "unique"]
+__all__ = ["GENERIC_PLACES", "entities", "quotes", "unique"]

@@ -46,6 +46,20 @@ def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _first_day(value: str) -> date:
+    """The first day of an ISO day, month or year."""
+    return date.fromisoformat(value if len(value) == 10 else f"{value}-01-01" if len(value) == 4 else f"{value}-01")
+
+
+def _valid(value: str) -> bool:
+    """A calendar date ("2024-13-45" written in a text is not)."""
+    try:
+        _first_day(value)
+    except ValueError:
+        return False
+    return True
+
+
 def dated_sentences(articles: Iterable[Article], reading: Mapping[str, Collection[int] | None] | None = None
                     ) -> list[DatedSentence]:
     """Every sentence of the articles with the days it names. ``reading``: per article, the paragraphs in which
@@ -58,17 +72,12 @@ def dated_sentences(articles: Iterable[Article], reading: Mapping[str, Collectio
         starts = [m.start for m in mentions]
         for position, (start, end) in enumerate(sentence_spans(article.text)):
             inside = mentions[bisect_left(starts, start):bisect_left(starts, end)]
-            named = {m.value: " ".join(m.text.split()) for m in reversed(inside) if m.value}
+            named = {m.value: " ".join(m.text.split()) for m in reversed(inside) if m.value and _valid(m.value)}
             text = trim_dateline(" ".join(article.text[start:end].split()))
             days = tuple(reversed(named))  # in text order, each day once (its first phrase)
             out.append(DatedSentence(text, article.id, position, published, days, tuple(named[d] for d in days),
                                      tuple(word_tokens(text))))
     return out
-
-
-def _first_day(value: str) -> date:
-    """The first day of an ISO day, month or year."""
-    return date.fromisoformat(value if len(value) == 10 else f"{value}-01-01" if len(value) == 4 else f"{value}-01")
 
 
 def rank_dates(sentences: Sequence[DatedSentence], start: date | None = None, end: date | None = None,
