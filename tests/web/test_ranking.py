@@ -156,3 +156,19 @@ def test_change_marks_move_with_a_write(tmp_path):
             store.add_article(article)
             store.set_story(article.id, "late", T)
         assert fingerprint("postgresql://host/db", store) != before and len(before) == 5
+
+
+def test_api_rows_have_one_shape_whichever_path_answers(tmp_path):
+    """/api/stories without sort answers from the snapshot or, after a write, from the store's SQL: same rows."""
+    from fastapi.testclient import TestClient
+
+    from newsfuse.web import create_app
+
+    db = tmp_path / "shape.db"
+    _stream(db)
+    with TestClient(create_app(str(db))) as client:
+        from_snapshot = client.get("/api/stories").json()
+        with SqliteStore(db) as store, store.transaction():
+            store.db.execute("UPDATE stories SET updated=updated")  # a write: the snapshot is behind
+        from_sql = client.get("/api/stories").json()
+    assert from_snapshot == from_sql and "score" not in from_sql["stories"][0]

@@ -38,6 +38,8 @@ def stories(request: Request, store: Store, limit: Limit = 20, offset: Offset = 
     if snap is not None:
         query = ListQuery(source or None, entity or None, lang or None, since, until, sort or "size")
         rows, total = story_page(store, snap, query, limit, offset)
+        if not (sort or entity or lang):  # the rows the store's SQL gives, whichever path answered
+            rows = [{k: v for k, v in r.items() if k not in ("score", "recent")} for r in rows]
     else:  # the store changed since the snapshot: its own order, read afresh, exact while a run writes
         rows, total = read.list_stories(store, read.StoryFilter(source or None, since, until), limit, offset)
     for row in rows:
