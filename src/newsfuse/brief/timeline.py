@@ -1,11 +1,11 @@
 """The timeline of a long-running story: its most important dates, each with what happened that day, cited.
 
-Dates come from the text: every day a sentence names ("on Tuesday", "April 20", "yesterday"), resolved against its
-article's publication day (newsfuse.nlp.find_dates). A date matters as many times as sentences name it; an article
-published that day counts as a mention too. The most mentioned days are the timeline's dates (date-wise timeline
-summarisation, as Ghalandari & Ifrim 2020 call it). Each date's entry is taken from the sentences that name it,
-those published within a few days of it first: the one closest to their TF-IDF centroid, then the next closest that
-does not restate it.
+Dates come from the text: every date a sentence names ("on Tuesday", "April 20", "yesterday", "in 2022"), resolved
+against its article's publication day (newsfuse.nlp.find_dates). Each article votes for the days it names, more for
+a day it still names long after (see :func:`rank_dates`), and for the day it appeared; the most voted dates are the
+timeline's (date-wise timeline summarisation, as Ghalandari & Ifrim 2020 call it). Each date's entry is taken from
+the sentences that name it, those published within a few days of it first: the one closest to their TF-IDF
+centroid, then the next closest that does not restate it.
 """
 from __future__ import annotations
 
