@@ -8,13 +8,18 @@
 - ``"text"``: page text a scraper saved goes through the line-level cleaner (``clean_text``);
 - ``"article"``: text that is already clean keeps its metadata and only loses ``***`` masking.
 
+Every article's ``language`` is identified from its text (``nlp.language.article_language``); the language the
+page or the reader declares is kept only where the text is too short or too mixed to tell.
+
 Bad content never raises: it becomes a ``Drop`` whose reason is one of the ``DROP_*`` constants.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..config import ExtractConfig
+from ..nlp.language import article_language
 from ..records import Article, Drop, Page, to_utc
 from .furniture import AD_MARKER, COMMENT_PROMPT, COUNTER, FURNITURE, classify_line
 from .html import TooComplex, extract_html, looks_like_html
@@ -100,7 +105,8 @@ def _article(page: Page, cleaned: CleanedText) -> Article:
 
 
 def _check_length(article: Article, page: Page, config: ExtractConfig, words: int | None = None) -> Article | Drop:
-    """The article, or a Drop when it has too few or too many words (``words``: their count, when known)."""
+    """The article with its identified language, or a Drop when it has too few or too many words (``words``: their
+    count, when known)."""
     words = len(_WORD.findall(article.text)) if words is None else words
     if words == 0:
         return Drop(page.path, DROP_EMPTY, "no text left after cleaning")
@@ -108,7 +114,7 @@ def _check_length(article: Article, page: Page, config: ExtractConfig, words: in
         return Drop(page.path, DROP_TOO_SHORT, f"{words} words < min_words {config.min_words}")
     if words > config.max_words:
         return Drop(page.path, DROP_TOO_LONG, f"{words} words > extract.max_words {config.max_words}")
-    return article
+    return replace(article, language=article_language(article.text, article.language))
 
 
 __all__ = [
