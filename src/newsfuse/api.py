@@ -154,6 +154,45 @@ def watch(sources: str | Path, db: str | Path, config: Config = Config(), every_
         return watcher.loop(every_s, once, on_report or (lambda report: None))
 
 
+def add_alert(db: str | Path, name: str, query: str | None = None, entity: str | None = None,
+              source: str | None = None, webhook: str | None = None) -> dict[str, Any]:
+    """Save an alert (see ``newsfuse.alerts``) in the store ``db``, created if missing; returns it as listed."""
+    from .alerts import check_alert
+    from .store import alerts as stored, open_store
+
+    alert = check_alert(name, query, entity, source, webhook)
+    if alert["webhook"]:
+        from .errors import require
+
+        require("httpx", "feeds")
+    with open_store(db) as store:
+        stored.add_alert(store, alert)
+        return _alert_json(stored.alert(store, name))
+
+
+def alerts(db: str | Path) -> list[dict[str, Any]]:
+    """Every alert in the store, by name."""
+    from .store import alerts as stored
+
+    with _open(db) as store:
+        return [_alert_json(a) for a in stored.alerts(store)]
+
+
+def remove_alert(db: str | Path, name: str) -> dict[str, Any]:
+    """Forget an alert and the notifications it owed."""
+    from .store import alerts as stored
+
+    with _open(db) as store:
+        stored.remove_alert(store, name)
+    return {"removed": name}
+
+
+def _alert_json(alert: dict[str, Any]) -> dict[str, Any]:
+    from .alerts import shown_webhook
+
+    return {**alert, "webhook": shown_webhook(alert["webhook"]), "feed": f"/alerts/{alert['name']}/feed.xml"}
+
+
 def _open(db: str | Path):
     from .store import open_store, shown, store_exists
 

@@ -162,7 +162,14 @@ def run(
         config = config.override("cluster", embeddings=embeddings)
         report = api.run(inputs, db, config, workers=workers, on_progress=progress, allow_private=allow_private,
                          executor=executor, ray_address=ray_address)
+    _run_report(report)
+
+
+def _run_report(report: Any) -> None:
+    """A run's skips, failed alert webhooks and summary, on stderr."""
     _report(report.failures)
+    for line in report.alert_errors:
+        typer.echo(line, err=True)
     typer.echo(report.summary_line(), err=True)
 
 
@@ -181,11 +188,7 @@ def watch(
     """
     from .watch import parse_every
 
-    def show(report: Any) -> None:
-        _report(report.failures)
-        typer.echo(report.summary_line(), err=True)
-
-    api.watch(sources, db, _config(), parse_every(every), once, allow_private, show)
+    api.watch(sources, db, _config(), parse_every(every), once, allow_private, _run_report)
 
 
 @app.command()
@@ -319,6 +322,47 @@ def story_exclude(story: str, article: str, db: Db = "newsfuse.db") -> None:
     Example: newsfuse story exclude s1a2b3 9f8e7d6c5b4a3210 --db newsfuse.db
     """
     _emit(api.edit_story(db, "exclude", story, article, config=_config()))
+
+
+alert_app = typer.Typer(no_args_is_help=True, help="Saved queries over stories: a feed each, and a webhook.")
+app.add_typer(alert_app, name="alert")
+
+
+@alert_app.command("add")
+def alert_add(
+    name: Annotated[str, typer.Argument(help="Letters, digits, '-' and '_' (the feed is /alerts/NAME/feed.xml).")],
+    query: Annotated[Optional[str], typer.Option("--query", help="Full-text query over the stories' articles.")] = None,
+    entity: Annotated[Optional[str], typer.Option("--entity", help="A person, organisation or place the brief "
+                                                                   "names.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="An outlet one of the articles is from.")] = None,
+    webhook: Annotated[Optional[str], typer.Option("--webhook", help="http(s) URL that run and watch POST each "
+                                                                     "new or grown matching story to.")] = None,
+    db: Db = "newsfuse.db",
+) -> None:
+    """Save an alert: stories matching the query, entity and outlet given (at least one).
+
+    Example: newsfuse alert add letters --query "Putin letters" --entity "Kim Jong Un" --db newsfuse.db
+    """
+    _emit(api.add_alert(db, name, query, entity, source, webhook))
+
+
+@alert_app.command("remove")
+def alert_remove(name: str, db: Db = "newsfuse.db") -> None:
+    """Forget the alert NAME and the notifications it still owed.
+
+    Example: newsfuse alert remove letters --db newsfuse.db
+    """
+    _emit(api.remove_alert(db, name))
+
+
+@app.command("alerts")
+def alerts_list(db: Db = "newsfuse.db") -> None:
+    """List the alerts: one JSON object per line (a webhook's password masked).
+
+    Example: newsfuse alerts --db newsfuse.db
+    """
+    for alert in api.alerts(db):
+        _emit(alert)
 
 
 def _read(file: str) -> list[Article]:

@@ -222,16 +222,21 @@ class RunReport:
     stories_touched: int = 0
     failures: list[Drop] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)  # by reason
+    alerts_sent: int = 0  # webhook notifications delivered (newsfuse.alerts)
+    alerts_failed: int = 0  # and not delivered: sent again next run
+    alert_errors: list[str] = field(default_factory=list)  # one line per failed webhook host
 
     def counts(self) -> dict[str, int]:
         return {"documents": self.documents, "articles": self.articles, "unchanged": self.unchanged,
                 "duplicates": self.duplicates, "stories": self.stories, "stories_touched": self.stories_touched,
-                "failures": len(self.failures)}
+                "failures": len(self.failures), "alerts_sent": self.alerts_sent, "alerts_failed": self.alerts_failed}
 
     def summary_line(self) -> str:
+        alerts = (f", {self.alerts_sent} alerts sent ({self.alerts_failed} failed)"
+                  if self.alerts_sent or self.alerts_failed else "")
         return (f"{self.documents} documents read, {self.articles} articles stored ({self.unchanged} already "
                 f"stored), {self.duplicates} duplicates, {self.stories} stories ({self.stories_touched} updated), "
-                f"{len(self.failures)} failures")
+                f"{len(self.failures)} failures{alerts}")
 
 
 class Runner:
@@ -242,10 +247,12 @@ class Runner:
     """
 
     def __init__(self, store: RunStore, config: Config = Config(), executor: Executor | None = None,
-                 on_progress: Callable[[str, int], None] | None = None, commit_every: int = 200) -> None:
+                 on_progress: Callable[[str, int], None] | None = None, commit_every: int = 200,
+                 notifier: Any = None) -> None:
         self.store, self.config, self.executor = store, config, executor or LocalExecutor()
         self.on_progress = on_progress or (lambda stage, n: None)
         self.commit_every = commit_every
+        self.notifier = notifier  # how alerts' webhooks are called (newsfuse.alerts.WebhookNotifier by default)
 
     def run(self, inputs: Sequence[str | Path], fetcher: Any = None, state: Any = None) -> RunReport:
         """Files, folders and URLs (see ``read_inputs``) through the whole pipeline.
@@ -285,8 +292,19 @@ class Runner:
             self._brief(set(touched), run_id, report)
         report.stories = self.store.count("stories")
         report.stories_touched = len(touched)
+        self._alert(touched, report)
         self.store.finish_run(run_id, report.counts())
         return report
+
+    def _alert(self, touched: list[str], report: RunReport) -> None:
+        """Notify the alerts the touched stories match; what is owed is recorded first, so a notification that
+        fails here is sent by the next run."""
+        from .alerts import notify
+
+        with self.store.exclusive():  # two runs at once take turns, so an owed notification is sent by one
+            outcome = notify(self.store, touched, self.notifier)
+        report.alerts_sent, report.alerts_failed = outcome.sent, outcome.failed
+        report.alert_errors = outcome.errors
 
     def _ingest(self, articles: Iterable[Article | Drop], run_id: int, report: RunReport) -> None:
         """Store every new article, committing in batches; each failure is recorded and the run goes on."""

@@ -19,11 +19,11 @@ class FeedWatcher:
     pages are stored, so an interrupted round is redone, not lost, and never stores an article twice."""
 
     def __init__(self, store: Any, sources: Sequence[Any], fetcher: Any, config: Config = Config(),
-                 executor: Executor | None = None) -> None:
+                 executor: Executor | None = None, notifier: Any = None) -> None:
         from .store.ingest_state import SqliteIngestState
 
         self.store, self.sources, self.fetcher = store, list(sources), fetcher
-        self.runner = Runner(store, config, executor)
+        self.runner = Runner(store, config, executor, notifier=notifier)
         self.state = SqliteIngestState(store)
 
     def poll_once(self) -> RunReport:

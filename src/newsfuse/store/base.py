@@ -61,6 +61,8 @@ class SqlStore:
     least, greatest = "min", "max"
     # The column that keeps dedup states in the order they were saved (a rewritten state moves to the end).
     state_order = "rowid"
+    # A condition on ``a`` (articles), true when the article's title or text matches the full-text query ``?``.
+    fts_match = ""
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:

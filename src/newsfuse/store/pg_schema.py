@@ -63,4 +63,12 @@ CREATE TABLE story_related (story_id {T} NOT NULL, other_id {T} NOT NULL, simila
 CREATE INDEX story_related_other ON story_related (other_id);
 """
 
-PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6}
+_V7 = f"""
+CREATE TABLE alerts (name {T} PRIMARY KEY, query {T}, entity {T}, source {T}, webhook {T}, created {T} NOT NULL);
+CREATE TABLE alert_hits (alert {T} NOT NULL REFERENCES alerts (name) ON DELETE CASCADE, story_id {T} NOT NULL,
+                         reason {T} NOT NULL, sources integer NOT NULL, created {T} NOT NULL, fired {T},
+                         attempts integer NOT NULL DEFAULT 0, error {T}, PRIMARY KEY (alert, story_id, reason));
+CREATE INDEX alert_hits_pending ON alert_hits (fired);
+"""
+
+PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6, 7: _V7}

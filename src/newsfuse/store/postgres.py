@@ -151,6 +151,7 @@ class PostgresStore(SqlStore):
 
     least, greatest = "least", "greatest"
     state_order = "seq"
+    fts_match = "a.fts @@ websearch_to_tsquery('simple', ?)"
 
     def __init__(self, url: str, *, readonly: bool = False, delays: Sequence[float] = RETRY_DELAYS) -> None:
         self.db = PgConnection(str(url), readonly, delays)

@@ -55,5 +55,13 @@ CREATE TABLE story_related (story_id TEXT NOT NULL, other_id TEXT NOT NULL, simi
                             PRIMARY KEY (story_id, other_id));
 CREATE INDEX story_related_other ON story_related (other_id);
 """,
+    7: """
+CREATE TABLE alerts (name TEXT PRIMARY KEY, query TEXT, entity TEXT, source TEXT, webhook TEXT,
+                     created TEXT NOT NULL);
+CREATE TABLE alert_hits (alert TEXT NOT NULL REFERENCES alerts (name) ON DELETE CASCADE, story_id TEXT NOT NULL,
+                         reason TEXT NOT NULL, sources INTEGER NOT NULL, created TEXT NOT NULL, fired TEXT,
+                         attempts INTEGER NOT NULL DEFAULT 0, error TEXT, PRIMARY KEY (alert, story_id, reason));
+CREATE INDEX alert_hits_pending ON alert_hits (fired);
+""",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -31,6 +31,8 @@ def sqlite_path(path: str | Path) -> str:
 class SqliteStore(SqlStore):
     """The default Store. One connection; use as a context manager or call ``close()``."""
 
+    fts_match = "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
         self.path = sqlite_path(path)
         try:

@@ -44,7 +44,7 @@ log = logging.getLogger("newsfuse.web")
 
 def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     """A FastAPI app serving the store at ``db_path``: pages at /, JSON under /api, docs at /docs."""
-    from . import api, pages
+    from . import alerts, api, pages
 
     app = FastAPI(title="newsfuse", version="0.1.0", lifespan=_lifespan,
                   description="Deduplicated news stories with cited briefs, read from a newsfuse store.")
@@ -54,6 +54,7 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     app.state.snapshots = SnapshotCache(app.state.db_path)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(alerts.router)
     app.include_router(pages.router)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(NotFoundError, _not_found)

@@ -19,13 +19,14 @@ def markdown(brief: Brief, articles: list[Article], duplicate_of: dict[str, str 
 
 
 
-def atom_feed(stories: list[dict[str, Any]], base_url: str) -> bytes:
-    """An Atom feed of stories (newest activity first); ``base_url`` ends with a slash."""
+def atom_feed(stories: list[dict[str, Any]], base_url: str, title: str = "newsfuse: new stories",
+              path: str = "feed.xml") -> bytes:
+    """An Atom feed of stories (newest activity first) at ``base_url + path``; ``base_url`` ends with a slash."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    _sub(feed, "title", "newsfuse: new stories")
-    _sub(feed, "id", base_url + "feed.xml")
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url + "feed.xml", rel="self")
+    _sub(feed, "title", title)
+    _sub(feed, "id", base_url + path)
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url + path, rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url, rel="alternate")
     newest = max((s["last_seen"] for s in stories if s["last_seen"]), default=None)
     _sub(feed, "updated", newest or datetime.now(timezone.utc).isoformat(timespec="seconds"))
