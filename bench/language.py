@@ -73,8 +73,9 @@ def main() -> None:
         found = [identify(row["text"]) for row in rows]
         seconds = time.process_time() - start
         wrong = Counter((row["language"], got) for row, got in zip(rows, found) if got != row["language"])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{name:34} accuracy {1 - sum(wrong.values()) / len(rows):.4f}  {len(rows) / seconds:6.0f} articles/CPU-s"
-              f"  peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:5.0f} MB  wrong {dict(wrong)}")
+              f"  peak RSS so far {peak:5.0f} MB  wrong {dict(wrong)}")
     rng = random.Random(24)
     sample = rng.sample(rows, min(args.snippets, len(rows)))
     print(f"\nshort snippets ({len(sample)} articles, k consecutive words from a random place): accuracy")

@@ -1,7 +1,9 @@
 """Direct quotations and who said them.
 
 A quotation is text between straight or curly double quotes (mixed pairs too: ``"more at the surface level”``)
-of at least three words. Its speaker comes from the attribution around it: ``"...," Mykhailo Podalyak, an aide to
+or the quotation marks of other languages (``« »`` and ``» «``, ``„ “`` and ``„ ”``, ``‚ ‘``, ``‹ ›``, ``「 」``,
+``『 』``, Hebrew ``״ ״``) of at least three words; in scripts written without spaces (Chinese, Japanese, Thai) two
+characters count as a word. Its speaker comes from the attribution around it: ``"...," Mykhailo Podalyak, an aide to
 ..., wrote on social media``, ``Kirby said "..."``, or ``he added`` / ``she said`` resolved to the person the
 previous sentences talk about. Names are given in their fullest form in the article ("Kirby" -> "John Kirby").
 """
@@ -16,7 +18,10 @@ from .entities import Mention, canonical_names, entity_mentions
 from .text import sentence_spans
 
 MIN_WORDS = 3
-_QUOTE = re.compile(r"[\"“]([^\"“”\n]+?)[\"”]")
+# One group per kind of mark; the first is the English one. A Hebrew gershayim between letters is an acronym's (צה״ל).
+_QUOTE = re.compile(r"[\"“]([^\"“”\n]+?)[\"”]|«\s*([^«»\n]+?)\s*»|»\s*([^«»\n]+?)\s*«|„([^„“”\n]+?)[“”]"
+                    r"|‚([^‚‘’\n]+?)[‘’]|‹\s*([^‹›\n]+?)\s*›|「([^「」\n]+?)」|『([^『』\n]+?)』|(?<!\w)״([^״\n]+?)״(?!\w)")
+_UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # Thai, kana, Han
 _VERBS = (r"said|says|say|told|tells|wrote|writes|added|adds|stated|states|noted|notes|argued|argues|warned|warns|"
           r"explained|continued|insisted|insists|claimed|claims|declared|tweeted|posted|replied|responded|"
           r"commented|acknowledged|admitted|announced|emphasized|stressed|urged|recalled|concluded|according to")
@@ -40,9 +45,19 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the quoted words (without the marks) of every quotation of MIN_WORDS or more."""
     spans = []
     for match in _QUOTE.finditer(text):
-        if len(match.group(1).split()) >= MIN_WORDS:
-            spans.append((match.start(1), match.end(1)))
+        group = match.lastindex or 1
+        if _words(match.group(group)) >= MIN_WORDS:
+            spans.append((match.start(group), match.end(group)))
     return spans
+
+
+def _words(text: str) -> int:
+    """Words separated by spaces; a run of characters of a script written without spaces counts one a character
+    pair."""
+    runs = _UNSPACED.findall(text)
+    if not runs:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + sum(len(run) // 2 for run in runs)
 
 
 def has_quotation(text: str) -> bool:
@@ -71,7 +86,7 @@ def _after_speaker(text: str, mentions: list[Mention], start: int, end: int) -> 
     (``," Mykhailo Podalyak, an aide to ..., wrote``), else the name closest to the speech verb."""
     if not _VERB.search(text[start:end]):
         return None
-    lead = start + len(text[start:end]) - len(text[start:end].lstrip(" ,.;:!?—–-\"”"))
+    lead = start + len(text[start:end]) - len(text[start:end].lstrip(" ,.;:!?—–-\"”»«›」』״"))
     first = [m for m in _in(mentions, start, end, _SPEAKER_LABELS) if m.start == lead]
     if first:
         return first[0]

@@ -1,7 +1,12 @@
 """Sentences, word tokens and the support test that every citation must pass.
 
 Sentence splitting is a rule-based fast path (no model): paragraph-aware (never across a blank line), with
-abbreviation and initial handling, and it splits sentences glued without a space ("war.National").
+abbreviation and initial handling, and it splits sentences glued without a space ("war.National"). It works for
+every script with sentence punctuation: after ``.``, ``!`` or ``?`` a sentence starts with a capital (any cased
+script: Latin, Greek, Cyrillic, Armenian, Georgian) or a letter of a script without case (Arabic, Hebrew, Devanagari,
+CJK, ...), possibly behind an opening quote or ``¿``/``¡``; the danda (``।``, ``॥``), the Arabic question mark
+(``؟``), the Urdu full stop (``۔``), the Ethiopic and Armenian full stops and the CJK ``。！？`` end a sentence
+whatever follows. Thai, which marks sentences with a space only, is not split.
 """
 from __future__ import annotations
 
@@ -11,12 +16,43 @@ from typing import Sequence
 
 _WORD = re.compile(r"\w+")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-# A sentence end: terminal punctuation, optional closing quotes/brackets, then space or a glued capital word.
-_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?:\s+(?=[\"“‘'(\[]?[A-Z0-9])|(?=[\"“]?[A-Z][a-z]))")
+
+
+def _letter_classes() -> tuple[str, str, str]:
+    """Regex character class bodies (as ranges) of the upper case, lower case and uncased letters below U+10000."""
+    found: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalpha():
+            found[0 if char.isupper() else 1 if char.islower() else 2].append(code)
+    return tuple(_ranges(codes) for codes in found)  # type: ignore[return-value]
+
+
+def _ranges(codes: list[int]) -> str:
+    parts, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
+            start = code
+    return "".join(parts)
+
+
+_UPPER, _LOWER, _UNCASED = _letter_classes()  # uncased: Arabic, Hebrew, Indic, CJK, ... (no capitals to look for)
+_CLOSERS = "\"”’')\\]»›」』）"
+_OPENERS = "\"“‘'(\\[«‹„‚¿¡「『（"
+_ALWAYS_ENDS = "।॥؟۔።։。！？"  # danda, double danda, Arabic ?, Urdu full stop, Ethiopic and Armenian full stops, CJK
+# A sentence end: ., ! or ?, optional closing quotes/brackets, then space and a capital or uncased letter or digit
+# (behind an optional opening mark), or a glued capital word; or a mark that always ends a sentence. “ and ‘ close
+# German „quotes“ and ‚quotes‘ before a space; glued to the next word they open it ("life...“So he"). One leading
+# character class, then the branch by lookbehind: twice as fast as two alternatives.
+_BOUNDARY = re.compile(rf"[.!?{_ALWAYS_ENDS}](?:(?<=[{_ALWAYS_ENDS}])[{_ALWAYS_ENDS}]*[{_CLOSERS}]*"
+                       rf"|[.!?]*(?:[{_CLOSERS}]|[“‘](?=\s))*(?:\s+(?=[{_OPENERS}]?[{_UPPER}{_UNCASED}0-9])"
+                       rf"|(?=[\"“]?[{_UPPER}][{_LOWER}])))")
 _ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof sen rep gov gen lt col sgt capt cmdr adm st jr sr vs v no nos inc corp co ltd llc jan feb mar
 apr jun jul aug sep sept oct nov dec rev pres atty ft mt approx dept est fig gen maj messrs mssrs ph op
-""".split())
+sra srta sres dña mme mlle mmes dott dssa sig sigg avv nr bzw г гг ул
+""".split())  # the second line: titles and abbreviations of other languages (Sra., Mme, Dott., Nr., г. for year)
 _STARTERS = frozenset("the he she it they we i but and in a an this that its his her their on at as after".split())
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z'’.-]+(?:[ ][A-Z][A-Z'’.-]+)*(?:,[ ][A-Z][\w.'’ ]{1,25})?)"
