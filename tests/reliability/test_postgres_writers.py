@@ -89,7 +89,7 @@ def test_a_run_killed_with_sigkill_loses_and_doubles_nothing(corpus, tmp_path, p
     clean, killed = postgres_cluster.create_database(), postgres_cluster.create_database()
     open_store(killed).close()
     started = time.monotonic()
-    finish(start(source, clean))
+    newsfuse.run([source], clean)  # uninterrupted, in this process (the killed one needs its own)
     full = time.monotonic() - started
     proc = start(source, killed)
     while proc.poll() is None and counts(killed)["articles"] == 0:  # until its first batch is committed
