@@ -3,6 +3,8 @@
 Run: .venv/bin/python bench/tune_cluster.py             the grid on every dev set, then the leave-one-set-out table
      .venv/bin/python bench/tune_cluster.py --halves    the same with each set split into two halves by gold label
      .venv/bin/python bench/tune_cluster.py --score     the default config only, batch and live, every figure
+     .venv/bin/python bench/tune_cluster.py --dense     the dense term (embeddings extra): weight x baseline x the
+                                                        similarity it is read at, batch, and its leave-one-set-out
 
 The sets (../shared/data): BASIL and Giveme5W1H events (B-cubed F1), AllSides roundups (B-cubed F1), WikiRef220
 topics (B-cubed F1), Timeline17 storylines (purity: a story must not mix storylines; every 2nd article), and 400
@@ -18,6 +20,8 @@ import itertools
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from newsfuse.cluster import evaluate, score_clusters
 from newsfuse.config import ClusterConfig
@@ -111,9 +115,41 @@ def report_default() -> None:
                   f"{evaluate.purity(predicted, gold):.3f}  score {score(name, predicted, gold):.3f}")
 
 
+DENSE_GRID = {"weight": [0.1, 0.2, 0.3, 0.5], "baseline": [0.1, 0.2], "similarity": [0.2, 0.25]}
+
+
+def dense_grid(sets: dict[str, evaluate.Labelled]) -> list[dict]:
+    """Each set embedded once; each cell clusters with DenseTerm(weight, baseline) read at ``similarity`` (the
+    default term's scale turns the chosen one back into the TF-IDF similarity: 0.2 / 0.25 = 0.8)."""
+    from newsfuse.cluster.batch import cluster_articles
+    from newsfuse.cluster.embed import DenseTerm, embed_articles
+
+    rows_by_id = {}
+    for articles, _ in sets.values():
+        rows_by_id.update(zip((a.id for a in articles), embed_articles(articles)))
+
+    def dense(articles: list[Article]) -> np.ndarray:
+        return np.array([rows_by_id[a.id] for a in articles], dtype=np.float32)
+
+    rows = []
+    for weight, baseline, similarity in itertools.product(*DENSE_GRID.values()):
+        cell = {"weight": weight, "baseline": baseline, "similarity": similarity}
+        term = DenseTerm(weight=weight, baseline=baseline, scale=1.0)
+        row = {"cell": cell} | {name: score(name, cluster_articles(articles, ClusterConfig(similarity=similarity),
+                                                                   dense=dense, term=term), gold)
+                                for name, (articles, gold) in sets.items()}
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
 def main(argv: list[str]) -> None:
     if "--score" in argv:
         report_default()
+        return
+    if "--dense" in argv:
+        sets = {name: load() for name, load in SETS.items()}
+        leave_one_out(dense_grid(sets), list(sets))
         return
     sets = {name: load() for name, load in SETS.items()}
     if "--halves" in argv:

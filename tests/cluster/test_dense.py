@@ -58,9 +58,9 @@ def test_on_without_the_extra_names_the_pip_line(monkeypatch):
 
 
 def test_dense_term_combines_sums_linearly():
-    term = embed.DenseTerm(weight=0.25, baseline=0.2)
+    term = embed.DenseTerm(weight=0.25, baseline=0.2, scale=0.8)
     one = term.combine(np.array([0.5]), np.array([0.6]))
-    assert one[0] == pytest.approx(0.75 * 0.5 + 0.25 * (0.6 - 0.2) / 0.8)
+    assert one[0] == pytest.approx(0.8 * (0.75 * 0.5 + 0.25 * (0.6 - 0.2) / 0.8))
     three = term.combine(np.array([1.5]), np.array([1.8]), 3.0)  # a sum over 3 pairs is 3 x the average
     assert three[0] == pytest.approx(3 * one[0])
 

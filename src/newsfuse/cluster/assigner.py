@@ -34,7 +34,7 @@ from ..dedup import time_order
 from ..records import Article
 from .agglomerate import NEIGHBOURS, Seed, agglomerate_with_seeds
 from .corrections import Corrections
-from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, dense_features
+from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, DenseTerm, dense_features
 from .features import DocumentFrequencies, article_time, term_rows
 from .held import age_key, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
@@ -61,11 +61,11 @@ class StoryAssigner:
     """
 
     def __init__(self, config: ClusterConfig | None = None, corrections: Corrections | None = None,
-                 dense: DenseFeatures | None = None, dense_model: str = MODEL_NAME):
+                 dense: DenseFeatures | None = None, dense_model: str = MODEL_NAME, term: DenseTerm = DENSE_TERM):
         self.config = config or ClusterConfig()
         self.corrections = corrections or Corrections()
         self.dense = dense if dense is not None else dense_features(self.config)
-        self.dense_model, self.term = dense_model, DENSE_TERM
+        self.dense_model, self.term = dense_model, term
         self._dense: DenseCentroids | None = None  # embedding sums by slot, made at the first embeddings
         self.df = DocumentFrequencies()
         self.stories = StoryTable()
@@ -358,7 +358,7 @@ class StoryAssigner:
         dense_inner, pairs = (np.einsum("ij,ij->i", sums, sums) - size) / 2.0, size * (size - 1) / 2.0
         if sign > 0:
             return term.combine(sparse_inner, dense_inner, pairs)
-        return np.maximum(0.0, sparse_inner - term.combine(0.0, dense_inner, pairs)) / (1.0 - term.weight)
+        return np.maximum(0.0, sparse_inner - term.combine(0.0, dense_inner, pairs)) / (term.scale * (1.0 - term.weight))
 
     def export_state(self) -> bytes:
         """The assigner's state (document frequencies, stories with centroids) as one blob for ``load_state``."""
@@ -366,7 +366,7 @@ class StoryAssigner:
         if self.dense is not None:
             dim = self._dense.dimensions if self._dense is not None else 0
             sums = self._dense_sums(dim).matrix() if dim else np.zeros((len(self.stories.ids), 0), np.float32)
-            dense = DenseState(sums, self.dense_model, self.term.weight, self.term.baseline)
+            dense = DenseState(sums, self.dense_model, self.term.weight, self.term.baseline, self.term.scale)
         return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms, dense)
 
     def load_state(self, data: bytes) -> int:
@@ -381,12 +381,12 @@ class StoryAssigner:
         slots = np.arange(len(self.stories.ids))
         if dense is not None and self.dense is not None and dense.model == self.dense_model and dense.sums.shape[1]:
             self._dense = DenseCentroids(dense.sums.shape[1], dense.sums)
-            if (dense.weight, dense.baseline) != (self.term.weight, self.term.baseline):
-                sparse = self._combined_inner(slots, self.stories.inner, dense.sums, replace(
-                    self.term, weight=dense.weight, baseline=dense.baseline), sign=-1.0)
+            stored = replace(self.term, weight=dense.weight, baseline=dense.baseline, scale=dense.scale)
+            if stored != self.term:
+                sparse = self._combined_inner(slots, self.stories.inner, dense.sums, stored, sign=-1.0)
                 self.stories.inner[:] = self._combined_inner(slots, sparse, dense.sums)
         elif dense is not None and dense.sums.shape[1]:
-            stored = replace(self.term, weight=dense.weight, baseline=dense.baseline)
+            stored = replace(self.term, weight=dense.weight, baseline=dense.baseline, scale=dense.scale)
             self.stories.inner[:] = self._combined_inner(slots, self.stories.inner, dense.sums, stored, sign=-1.0)
         if dense is None or dense.model != self.dense_model:
             if self.dense is not None and len(slots):

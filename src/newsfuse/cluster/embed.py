@@ -37,15 +37,19 @@ DenseFeatures = Callable[[list[Article]], np.ndarray]  # articles -> unit rows (
 
 @dataclass(frozen=True, slots=True)
 class DenseTerm:
-    """How a dense cosine adds to the TF-IDF cosine (chosen with bench/cluster.py --tune dense)."""
+    """How a dense cosine adds to the TF-IDF cosine (chosen by leave-one-set-out: bench/tune_cluster.py --dense).
 
-    weight: float = 0.2  # share of the dense cosine in a pair's similarity
-    baseline: float = 0.1  # dense cosine counted as no evidence (about that of unrelated news texts)
+    The combination is scaled so that ``ClusterConfig.similarity`` keeps one meaning with and without the dense
+    term: a combined similarity of ``similarity / scale`` is what joins a story."""
+
+    weight: float = 0.3  # share of the dense cosine in a pair's similarity
+    baseline: float = 0.2  # dense cosine counted as no evidence (about that of unrelated news texts)
+    scale: float = 0.8  # the combined similarity is read at similarity / scale
 
     def combine(self, sparse: np.ndarray, dense: np.ndarray, pairs: np.ndarray | float = 1.0) -> np.ndarray:
         """Combined similarity sums: ``sparse``/``dense`` are sums of cosines over ``pairs`` pairs each."""
-        scale = self.weight / (1.0 - self.baseline)
-        return (1.0 - self.weight) * sparse + scale * (dense - self.baseline * pairs)
+        share = self.weight / (1.0 - self.baseline)
+        return self.scale * ((1.0 - self.weight) * sparse + share * (dense - self.baseline * pairs))
 
 
 DENSE_TERM = DenseTerm()

@@ -4,8 +4,8 @@
 ``centroid_terms`` heaviest terms, scaled back to its full norm: ``truncate_rows``) as an uncompressed ``.npz``
 (numpy arrays only, no pickle), so restoring 100,000 articles' stories costs a read and a few array copies instead
 of re-tokenising every text. An assigner with the
-dense term writes version 2: the same arrays plus each story's embedding sum, the model and the term's weight and
-baseline (its inner sums include the dense term); without it, version 1 as before. Both versions are read.
+dense term writes version 2: the same arrays plus each story's embedding sum, the model and the term's weight,
+baseline and scale (its inner sums include the dense term); without it, version 1 as before. Both versions are read.
 """
 from __future__ import annotations
 
@@ -26,12 +26,14 @@ _READS = (1, 2)
 
 @dataclass(frozen=True, slots=True)
 class DenseState:
-    """The dense term of a state: embedding sums by story (rows as the table's), model name, weight, baseline."""
+    """The dense term of a state: embedding sums by story (rows as the table's), model name, weight, baseline and
+    scale (1 in states written before the term had one)."""
 
     sums: np.ndarray
     model: str
     weight: float
     baseline: float
+    scale: float = 1.0
 
 
 class StoryTable:
@@ -131,7 +133,7 @@ def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_ma
               "indices": kept.indices.astype(np.int32), "data": kept.data.astype(np.float32), **df.to_arrays()}
     if dense is not None:
         arrays.update(dense=dense.sums[live].astype(np.float32), dense_model=np.frombuffer(dense.model.encode(),
-                      dtype=np.uint8), dense_term=np.array([dense.weight, dense.baseline]))
+                      dtype=np.uint8), dense_term=np.array([dense.weight, dense.baseline, dense.scale]))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
@@ -156,9 +158,9 @@ def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_mat
     centroids = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, N_FEATURES))
     dense = None
     if version == 2:
-        weight, baseline = (float(x) for x in arrays["dense_term"])
+        term = [float(x) for x in arrays["dense_term"]]
         dense = DenseState(np.array(arrays["dense"], dtype=np.float32), arrays["dense_model"].tobytes().decode(),
-                           weight, baseline)
+                           term[0], term[1], term[2] if len(term) > 2 else 1.0)
     return DocumentFrequencies.from_arrays(arrays), table, centroids, dense
 
 
