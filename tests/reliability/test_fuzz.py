@@ -242,9 +242,17 @@ def test_dedup_and_cluster_never_raise_and_link_backwards(batch):
             seen.add(article.id)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.fixture(scope="module")
+def brief_models_loaded():
+    """One brief built before the timed examples: loading the entity model and the brief's modules takes seconds
+    on a loaded machine, and the time limit is there to catch an input that hangs, not a first import."""
+    build_brief("s0", [Article(id="w1", text="The council met on Tuesday. It approved the budget.")], {}, BriefConfig())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
 @given(batch=article_lists, limit=st.integers(1, 5))
-def test_build_brief_never_raises_and_cites_only_its_articles(batch, limit):
+def test_build_brief_never_raises_and_cites_only_its_articles(brief_models_loaded, batch, limit):
     TRIED["build_brief"] += 1
     with time_limit():
         brief = build_brief("s1", batch, {}, BriefConfig(max_articles=limit))
