@@ -40,7 +40,8 @@ def test_unrelated_stories_are_not_linked():
     assert assigner.related([placed[FERRY.id]])[placed[FERRY.id]] == []
 
 
-def test_export_and_api_carry_related_stories(tmp_path):
+def _ferry_store(tmp_path):
+    """A store of the ferry stories and the later development, one run (window 14 days); its path."""
     rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
             for a in (FERRY, BUDGET, BRIDGE, LATER)]
     path = tmp_path / "a.jsonl"
@@ -48,6 +49,12 @@ def test_export_and_api_carry_related_stories(tmp_path):
     db = tmp_path / "n.db"
     with SqliteStore(db) as store:
         Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
+    return db
+
+
+def test_export_and_api_carry_related_stories(tmp_path):
+    db = _ferry_store(tmp_path)
+    with SqliteStore(db) as store:
         later, early = store.story_of(LATER.id), store.story_of(FERRY.id)
     assert later != early
     stories = {s["id"]: s for s in api.export(db)}
@@ -69,13 +76,8 @@ def test_export_and_api_carry_related_stories(tmp_path):
 
 
 def test_runs_store_related_links_so_readers_never_load_the_assigner(tmp_path):
-    rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
-            for a in (FERRY, BUDGET, BRIDGE, LATER)]
-    path = tmp_path / "a.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    db = tmp_path / "n.db"
+    db = _ferry_store(tmp_path)
     with SqliteStore(db) as store:
-        Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
         later, early = store.story_of(LATER.id), store.story_of(FERRY.id)
         assert store.related_stale() == []
         assert [s for s, _ in store.related(later)] == [early]
@@ -93,15 +95,10 @@ def test_runs_store_related_links_so_readers_never_load_the_assigner(tmp_path):
 
 
 def test_an_edited_story_has_its_links_computed_again(tmp_path):
-    rows = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published.isoformat()}
-            for a in (FERRY, BUDGET, BRIDGE, LATER)]
-    path = tmp_path / "a.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    db = tmp_path / "n.db"
     from newsfuse.store.edits import split_articles
 
+    db = _ferry_store(tmp_path)
     with SqliteStore(db) as store:
-        Runner(store, Config(cluster=ClusterConfig(window_days=14)), SerialExecutor()).run([path])
         early, later = store.story_of(FERRY.id), store.story_of(LATER.id)
         split = split_articles(store, early, [BRIDGE.id])
         assert store.related(early) is None and store.related(split["new_story"]) is None
