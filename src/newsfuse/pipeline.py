@@ -386,8 +386,8 @@ class Runner:
                 self.store.set_story(article.id, stories[article.id], article.published)
                 self.on_progress("cluster", done)
             self.store.set_cluster_state(assigner.export_state())
-            stale = sorted(set(self.store.related_stale()) | {self.store.resolve_story(s) for s in touched})
-            self.store.set_related(assigner.related(stale, limit=RELATED_KEPT))
+            # set_story and the merges marked every story this run changed; edits may have marked others.
+            self.store.set_related(assigner.related(self.store.related_stale(), limit=RELATED_KEPT))
         return touched
 
     def _merge_held(self, merged: dict[str, str]) -> None:
