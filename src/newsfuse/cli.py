@@ -280,17 +280,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     allow_edits: Annotated[bool, typer.Option("--allow-edits", help="Allow analyst edits (merge, exclude).")] = False,
+    workers: Annotated[int, typer.Option(help="Server processes on the one port (one per core is usual).")] = 1,
+    cache_mb: Annotated[float, typer.Option(help="Megabytes of finished responses each process keeps while the "
+                                                 "store is unchanged; 0 turns the response cache off.")] = 32,
 ) -> None:
     """Start the web UI and JSON API (read-only unless --allow-edits).
 
-    Example: newsfuse serve --db newsfuse.db --port 8000, then open http://127.0.0.1:8000/
+    Example: newsfuse serve --db newsfuse.db --port 8000 --workers 2, then open http://127.0.0.1:8000/
     """
     from .errors import require
 
     require("fastapi", "web")
     from .web import serve as run_server
 
-    run_server(str(db), host, port, allow_edits)
+    run_server(str(db), host, port, allow_edits, workers=workers, cache_mb=cache_mb)
 
 
 story_app = typer.Typer(no_args_is_help=True, help="Analyst corrections to stories; later runs respect them.")

@@ -4,11 +4,14 @@ Every request opens the store read-only (another process may be writing it: WAL)
 All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
 Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
 Error pages and API errors never show the server's paths: the store's path reads "the store", and a store that
-cannot be read is reported in the server's log, with a generic message to the client.
+cannot be read is reported in the server's log, with a generic message to the client. Finished GET responses are
+kept while the store is unchanged (``web/cache.py``); ``serve(workers=N)`` runs N such processes on one port.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -23,9 +26,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NewsfuseError, NotFoundError, StoreError
 from ..store import SqlStore, is_postgres_url, shown, sqlite_path, store_exists
 from ..store import open_store as open_backend
+from .cache import DEFAULT_MB, CachedResponses, ResponseCache, StoreVersion
 from .snapshot import SnapshotCache
 from .views import safe_url, short_time
 
@@ -39,11 +43,13 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 UNAVAILABLE = "the store cannot be read right now; the server's log says why"
+SERVE_ENV = "NEWSFUSE_SERVE"  # serve()'s arguments, handed to each worker process's create_app as JSON
 log = logging.getLogger("newsfuse.web")
 
 
-def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
-    """A FastAPI app serving the store at ``db_path``: pages at /, JSON under /api, docs at /docs."""
+def create_app(db_path: str, allow_edits: bool = False, cache_mb: float = DEFAULT_MB) -> FastAPI:
+    """A FastAPI app serving the store at ``db_path``: pages at /, JSON under /api, docs at /docs; up to
+    ``cache_mb`` megabytes of finished responses kept while the store is unchanged (0: none)."""
     from . import alerts, api, pages
 
     app = FastAPI(title="newsfuse", version="0.1.0", lifespan=_lifespan,
@@ -56,7 +62,12 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
     app.include_router(api.router)
     app.include_router(alerts.router)
     app.include_router(pages.router)
-    app.add_middleware(SecurityHeaders)
+    if cache_mb > 0:
+        app.state.response_cache = ResponseCache(int(cache_mb * 1_000_000))
+        app.state.store_version = StoreVersion(app.state.db_path)
+        app.add_middleware(CachedResponses, cache=app.state.response_cache, version=app.state.store_version,
+                           snapshots=app.state.snapshots)
+    app.add_middleware(SecurityHeaders)  # outermost: cached answers and 304s get the headers too
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -67,6 +78,9 @@ def create_app(db_path: str, allow_edits: bool = False) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     threading.Thread(target=_warm, args=(app,), name="newsfuse-warm", daemon=True).start()
     yield
+    version = getattr(app.state, "store_version", None)
+    if version is not None:
+        version.close()
 
 
 def _warm(app: FastAPI) -> None:
@@ -174,14 +188,36 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, detail)
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_edits: bool = False) -> None:
-    """Run the web UI and API with uvicorn until interrupted (``newsfuse serve``)."""
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_edits: bool = False, workers: int = 1,
+          cache_mb: float = DEFAULT_MB) -> None:
+    """Run the web UI and API with uvicorn until interrupted (``newsfuse serve``): ``workers`` processes on one
+    port, each with its own store connections, snapshot and response cache of ``cache_mb`` megabytes."""
     import uvicorn
 
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise NewsfuseError(f"--workers must be a whole number of at least 1, not {workers!r}: one process per "
+                            f"core is the usual choice (this machine has {os.cpu_count()})")
+    if cache_mb < 0:
+        raise NewsfuseError(f"--cache-mb must be 0 (no response cache) or more, not {cache_mb}")
     if not store_exists(db):
         raise NotFoundError(f"no store at {shown(db)}: run `newsfuse run INPUT --db {shown(db)}` first")
-    uvicorn.run(create_app(db, allow_edits=allow_edits), host=host, port=port, log_level="info",
-                proxy_headers=False, server_header=False)
+    options: dict = {"host": host, "port": port, "log_level": "info", "proxy_headers": False,
+                     "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(db, allow_edits=allow_edits, cache_mb=cache_mb), **options)
+        return
+    # Worker processes start afresh (spawned) and import the app by name, so its arguments travel in the
+    # environment they inherit.
+    os.environ[SERVE_ENV] = json.dumps({"db_path": db, "allow_edits": allow_edits, "cache_mb": cache_mb})
+    uvicorn.run("newsfuse.web.app:app_from_environment", factory=True, workers=workers, **options)
 
 
-__all__ = ["create_app", "open_store", "serve"]
+def app_from_environment() -> FastAPI:
+    """The app of one ``serve(workers=N)`` worker, from the arguments ``serve`` put in NEWSFUSE_SERVE."""
+    found = os.environ.get(SERVE_ENV)
+    if not found:
+        raise NewsfuseError(f"{SERVE_ENV} is not set: start the server with `newsfuse serve --workers N`")
+    return create_app(**json.loads(found))
+
+
+__all__ = ["app_from_environment", "create_app", "open_store", "serve"]

@@ -231,6 +231,9 @@ class SnapshotCache:
         self.lock = threading.Lock()
         self.current: Snapshot | None = None
         self.refreshing = False
+        # Set when a request found the store changed since the snapshot, cleared when a rebuild lands: the response
+        # cache (web/cache.py) keeps nothing meanwhile, so pages read from the snapshot change with it.
+        self.behind = False
 
     def get(self, store: SqliteStore) -> Snapshot:
         """The snapshot; built with ``store`` on the first call, else refreshed in the background when stale."""
@@ -241,6 +244,8 @@ class SnapshotCache:
                     self.current = build_snapshot(store, fingerprint(self.path, store))
                 return self.current
         stale = current.fingerprint != fingerprint(self.path, store)
+        if stale:
+            self.behind = True
         gap = max(REFRESH_SECONDS, current.took / REBUILD_SHARE)
         if stale and not self.refreshing and time.monotonic() - current.built >= gap:
             self.refreshing = True
@@ -254,11 +259,11 @@ class SnapshotCache:
 
     def _refresh(self) -> None:
         try:
-            marks = fingerprint(self.path)
             with open_store(self.path, readonly=True) as store:
-                fresh = build_snapshot(store, marks)
+                fresh = build_snapshot(store, fingerprint(self.path, store))
             with self.lock:
                 self.current = fresh
+                self.behind = False
         except Exception as exc:  # the next request tries again; pages keep the snapshot they have
             log.error("rebuilding the story snapshot failed: %s", exc)
         finally:
