@@ -34,7 +34,7 @@ from newsfuse.ingest.feeds import ParsedFeed, parse_feed
 from newsfuse.ingest.files import read_html, read_jsonl, read_text
 from newsfuse.pipeline import Runner
 from newsfuse.records import Article, Brief, Drop, Page, canonical_url, make_id
-from newsfuse.store import SqliteStore
+from newsfuse.store import open_store
 
 from ..conftest import TEST_DATA
 from .fuzzing import KNOWN_BUGS, OPEN_BUGS, IsolatedRunner
@@ -297,13 +297,13 @@ def test_parse_feed_deep_json_is_a_drop():
     assert isinstance(parse_feed(data, "application/feed+json", "http://feeds.example/f"), Drop)
 
 
-def test_one_bad_jsonl_line_does_not_stop_a_run(tmp_path):
+def test_one_bad_jsonl_line_does_not_stop_a_run(backend, tmp_path):
     text = "The council voted on Tuesday to approve the new budget after a long debate about schools and roads. "
     lines = [json.dumps({"id": "ok1", "title": "Budget", "text": text * 2, "source": "a"}),
              '{"id": "bad", "title": "S", "text": "\\ud800 ' + text * 2 + '", "source": "b"}',
              json.dumps({"id": "ok2", "title": "Roads", "text": "Roads and bridges. " * 20, "source": "c"})]
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
-    with SqliteStore(tmp_path / "n.db") as store:
+    with open_store(backend.new_db()) as store:
         report = Runner(store, Config()).run([tmp_path / "in.jsonl"])
         stored = {a.id: a for a in store.articles()}
     assert {"ok1", "ok2", "bad"} <= set(stored) and not report.failures

@@ -92,11 +92,12 @@ def test_max_articles_must_be_at_least_one():
 
 
 # -- web requests ---------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def client(tmp_path_factory) -> TestClient:
-    path = tmp_path_factory.mktemp("limits") / "web.db"
-    build_store(path)
-    return TestClient(create_app(str(path)), raise_server_exceptions=False)
+@pytest.fixture
+def client(backend) -> TestClient:
+    """The web app over a small store, once per backend: the caps hold before a query reaches either."""
+    db = backend.new_db()
+    build_store(db)
+    return TestClient(create_app(db), raise_server_exceptions=False)
 
 
 def test_page_size_over_the_cap_is_a_422_naming_the_limit(client):
@@ -124,6 +125,7 @@ def _raw_request(base: str, request: bytes) -> bytes:
         return sock.recv(200)
 
 
+# The HTTP server's own caps on request lines, headers and bodies, answered before any store is read: SQLite only.
 def test_oversized_requests_get_a_4xx_and_the_server_keeps_answering(tmp_path):
     build_store(tmp_path / "web.db")
     with running_server(str(tmp_path / "web.db")) as base:

@@ -36,6 +36,7 @@ _RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
 # shutting down or starting up. Anything else the server answered (a wrong password, no such database) is final.
 _TRANSIENT = re.compile(r"^(08|53|57P0[1-3])")
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
+_READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
 def _first_line(exc: BaseException, secret: str | None) -> str:
@@ -101,6 +102,11 @@ class PgConnection:
         return self.conn.closed or self.conn.broken
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
+        if params and _READ.match(sql) and any(isinstance(p, str) and "\x00" in p for p in params):
+            # PostgreSQL text holds no NUL, so no stored value equals or contains one: a read looking one up (an id
+            # typed in a URL) finds no row, as it does in SQLite, where psycopg would refuse to send it. The
+            # shared reads only ever match their parameters (=, LIKE, IN), never exclude them.
+            return self.conn.execute("SELECT 1 WHERE false")
         query = to_psycopg(sql) if params else sql
         try:
             return self.conn.execute(query, params or None)
