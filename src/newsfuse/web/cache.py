@@ -16,6 +16,7 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..store import is_postgres_url
 from .snapshot import SnapshotCache, fingerprint
 
-DEFAULT_MB = 32       # per server process: about a thousand pages of the 100,000-article bench store
-MAX_ENTRIES = 1024    # a bound on the count too, so many tiny answers (404s are not kept, small JSON is) stay few
+DEFAULT_MB = 32       # per server process (--cache-mb)
+MAX_ENTRIES = 1024    # a bound on the count too: at the bench store's 2-41 KB an answer, this one usually binds first
+RETRY_SECONDS = 5.0   # how long requests go uncached after the store's version could not be read
 ENTRY_SHARE = 8       # one response may take at most this fraction of the budget: one huge answer evicts no more
 # Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5); the security headers are added outside.
 NOT_MODIFIED_HEADERS = {b"cache-control", b"content-location", b"date", b"etag", b"expires", b"vary"}
@@ -109,23 +111,24 @@ class StoreVersion:
 
     def __init__(self, path: str):
         self.path = path
+        self.blocking = is_postgres_url(path)  # a round trip to a server: read it off the event loop
         self.lock = threading.Lock()
         self.conn: Any = None
         self.opened_at: Any = None  # the database file's (mtime, size) when the SQLite connection was opened
-        self.failing = False
+        self.retry_at = 0.0  # after a failure, requests go uncached for RETRY_SECONDS before the next attempt
 
     def read(self) -> tuple | None:
         with self.lock:
+            if time.monotonic() < self.retry_at:
+                return None
             try:
-                found = self._postgres() if is_postgres_url(self.path) else self._sqlite()
+                return self._postgres() if self.blocking else self._sqlite()
             except Exception as exc:  # noqa: BLE001 - any failure means "unknown": answer without the cache
-                if not self.failing:
-                    log.warning("the response cache cannot read the store's version, answering uncached: %s", exc)
-                self.failing = True
+                log.warning("the response cache cannot read the store's version, answering uncached for %.0f s: "
+                            "%s", RETRY_SECONDS, exc)
+                self.retry_at = time.monotonic() + RETRY_SECONDS
                 self._close()
                 return None
-            self.failing = False
-            return found
 
     def _sqlite(self) -> tuple | None:
         marks = fingerprint(self.path)
@@ -187,7 +190,7 @@ class CachedResponses:
         await self._send(scope, send, found, b"miss")
 
     async def _key(self, scope: Scope) -> tuple | None:
-        version = await run_in_threadpool(self.version.read)
+        version = await run_in_threadpool(self.version.read) if self.version.blocking else self.version.read()
         if version is None:
             return None
         snap = self.snapshots.current
