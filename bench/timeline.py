@@ -4,6 +4,8 @@ asserts nothing.
     .venv/bin/python bench/timeline.py            # the timeline gate's table
     .venv/bin/python bench/timeline.py --daily    # the daily-summary gate on every date, not every 3rd
     .venv/bin/python bench/timeline.py --dev      # date F1 on the CL-TLS reference timelines (dates only)
+    .venv/bin/python bench/timeline.py --crisis   # per-language timelines on crisis.jsonl, with and without
+                                                  # the Spanish/French/Italian date words
 
 The scoring and the protocol are the gates' (tests/brief/test_gate_timeline.py, test_gate_daily.py). ``--dev``
 scores date selection against the CL-TLS timelines of Egypt, Libya and Syria (en, es, fr, it: dates are the same in
@@ -22,7 +24,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from newsfuse.brief import timeline as timeline_module  # noqa: E402
 from newsfuse.brief.timeline import rank_dates  # noqa: E402
+from tests.brief.test_gate_crisis_timeline import crisis_scores  # noqa: E402
+from tests.crisis import crisis_articles  # noqa: E402
 from tests.brief import test_gate_daily as daily  # noqa: E402
 from tests.brief import test_gate_timeline as gate  # noqa: E402
 from tests.brief.timeline17 import references, sentences  # noqa: E402
@@ -66,5 +71,19 @@ def dev() -> None:
     print(f"mean date F1 over {len(scores)} timelines: {np.mean(scores):.4f}")
 
 
+def crisis() -> None:
+    """The multilingual timeline gate's table, then the same with the English date patterns for every language."""
+    articles, gold = crisis_articles()
+    english_only = timeline_module.find_dates
+    for label in ("per-language date words", "English date patterns only"):
+        print(f"| {label} | timelines | date F1 | AR-1 F | AR-2 F | concat R-1 F | concat R-2 F |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for language, rows in sorted(crisis_scores(articles, gold).items()):
+            print(f"| {language} | {len(rows)} | " + " | ".join(f"{np.mean([r[k] for _, r in rows]):.4f}"
+                                                         for k in rows[0][1]) + " |")
+        timeline_module.find_dates = lambda text, published, paragraphs, language=None: english_only(
+            text, published, paragraphs)
+
+
 if __name__ == "__main__":
-    {"--daily": daily_all, "--dev": dev}.get(sys.argv[1] if len(sys.argv) > 1 else "", timelines)()
+    {"--daily": daily_all, "--dev": dev, "--crisis": crisis}.get(sys.argv[1] if len(sys.argv) > 1 else "", timelines)()

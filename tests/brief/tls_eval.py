@@ -13,6 +13,10 @@ lowercased alphanumeric tokens, stop words removed, Porter stems (NLTK's), clipp
 scikit-learn's English list (318 words), not ROUGE's SMART list (571): absolute figures can differ from the Perl
 script's by a little; every system in a test is scored the same way. tilse itself is not installable here (it
 needs pyrouge and the Perl ROUGE-1.5.5).
+
+For Spanish, French and Italian (``language``, the multilingual gate) tokens are lowercased ``\\w+`` words, spaCy's
+stop list of that language removed, NLTK's Snowball stem of that language: ROUGE's English tokens would cut
+"février" in two and its stop list leaves "de", "la", "il" in.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 
 from nltk.stem.porter import PorterStemmer
+from nltk.stem.snowball import SnowballStemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 Timeline = Mapping[date, Sequence[str]]  # a date -> its summary's sentences
@@ -36,16 +41,30 @@ def _stem(word: str) -> str:
     return _STEM.stem(word) if len(word) > 3 else word  # ROUGE-1.5.5 stems words of more than 3 characters
 
 
+_SNOWBALL = {"es": "spanish", "fr": "french", "it": "italian"}
+
+
+@lru_cache(maxsize=3)
+def _other_language(language: str) -> tuple[SnowballStemmer, frozenset[str]]:
+    from importlib import import_module
+
+    stops = import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
+    return SnowballStemmer(_SNOWBALL[language]), frozenset(stops)
+
+
 @lru_cache(maxsize=50_000)
-def rouge_tokens(text: str) -> tuple[str, ...]:
+def rouge_tokens(text: str, language: str = "en") -> tuple[str, ...]:
+    if language != "en":
+        stemmer, stops = _other_language(language)
+        return tuple(stemmer.stem(w) for w in re.findall(r"[^\W_]+", text.lower()) if w not in stops)
     return tuple(_stem(w) for w in _TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
 
 
-def grams(sentences: Sequence[str], n: int) -> Counter:
+def grams(sentences: Sequence[str], n: int, language: str = "en") -> Counter:
     """n-grams of each sentence (they do not cross sentences, as ROUGE's sentence lines do not)."""
     out: Counter = Counter()
     for sentence in sentences:
-        tokens = rouge_tokens(sentence)
+        tokens = rouge_tokens(sentence, language)
         out.update(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
     return out
 
@@ -63,9 +82,9 @@ def date_f1(pred: Timeline, ref: Timeline) -> float:
     return f1(hits / len(pred) if pred else 0.0, hits / len(ref) if ref else 0.0)
 
 
-def concat_rouge(pred: Timeline, ref: Timeline, n: int) -> float:
-    p = grams([s for d in sorted(pred) for s in pred[d]], n)
-    r = grams([s for d in sorted(ref) for s in ref[d]], n)
+def concat_rouge(pred: Timeline, ref: Timeline, n: int, language: str = "en") -> float:
+    p = grams([s for d in sorted(pred) for s in pred[d]], n, language)
+    r = grams([s for d in sorted(ref) for s in ref[d]], n, language)
     hit = overlap(p, r)
     return f1(hit / sum(p.values()) if p else 0.0, hit / sum(r.values()) if r else 0.0)
 
@@ -98,15 +117,15 @@ def _nearest(source: Sequence[date], target: Sequence[date], source_words: Mappi
     return out
 
 
-def align_rouge(pred: Timeline, ref: Timeline, n: int) -> float:
+def align_rouge(pred: Timeline, ref: Timeline, n: int, language: str = "en") -> float:
     """align+ m:1 ROUGE-n F1."""
     pred_dates, ref_dates = sorted(pred), sorted(ref)
     if not pred_dates or not ref_dates:
         return 0.0
     pred_words = {d: _words(pred[d]) for d in pred_dates}
     ref_words = {d: _words(ref[d]) for d in ref_dates}
-    pred_grams = {d: grams(pred[d], n) for d in pred_dates}
-    ref_grams = {d: grams(ref[d], n) for d in ref_dates}
+    pred_grams = {d: grams(pred[d], n, language) for d in pred_dates}
+    ref_grams = {d: grams(ref[d], n, language) for d in ref_dates}
     p_num = p_den = r_num = r_den = 0.0
     for d, target in zip(pred_dates, _nearest(pred_dates, ref_dates, pred_words, ref_words)):
         p_num += overlap(pred_grams[d], ref_grams[target]) / (abs(d.toordinal() - target.toordinal()) + 1)
@@ -117,6 +136,7 @@ def align_rouge(pred: Timeline, ref: Timeline, n: int) -> float:
     return f1(p_num / p_den if p_den else 0.0, r_num / r_den if r_den else 0.0)
 
 
-def score_timeline(pred: Timeline, ref: Timeline) -> dict[str, float]:
-    return {"date_f1": date_f1(pred, ref), "ar1": align_rouge(pred, ref, 1), "ar2": align_rouge(pred, ref, 2),
-            "cr1": concat_rouge(pred, ref, 1), "cr2": concat_rouge(pred, ref, 2)}
+def score_timeline(pred: Timeline, ref: Timeline, language: str = "en") -> dict[str, float]:
+    return {"date_f1": date_f1(pred, ref), "ar1": align_rouge(pred, ref, 1, language),
+            "ar2": align_rouge(pred, ref, 2, language), "cr1": concat_rouge(pred, ref, 1, language),
+            "cr2": concat_rouge(pred, ref, 2, language)}

@@ -1,7 +1,8 @@
 """The timeline of a long-running story: its most important dates, each with what happened that day, cited.
 
-Dates come from the text: every date a sentence names ("on Tuesday", "April 20", "yesterday", "in 2022"), resolved
-against its article's publication day (newsfuse.nlp.find_dates). Each article votes for the days it names, more for
+Dates come from the text: every date a sentence names ("on Tuesday", "April 20", "yesterday", "in 2022"; in Spanish,
+French and Italian "el lunes", "le 3 février", "ieri" as well), resolved against its article's publication day
+(newsfuse.nlp.find_dates, in the article's language). Each article votes for the days it names, more for
 a day it still names long after (see :func:`rank_dates`), and for the day it appeared; the most voted dates are the
 timeline's (date-wise timeline summarisation, as Ghalandari & Ifrim 2020 call it). Each date's entry is taken from
 the sentences that name it, those published within a few days of it first: the one closest to their TF-IDF
@@ -68,7 +69,7 @@ def dated_sentences(articles: Iterable[Article], reading: Mapping[str, Collectio
     for article in articles:
         published = _day(article.published)
         paragraphs = (reading or {}).get(article.id, ())
-        mentions = find_dates(article.text, published, paragraphs)
+        mentions = find_dates(article.text, published, paragraphs, article.language)
         starts = [m.start for m in mentions]
         for position, (start, end) in enumerate(sentence_spans(article.text)):
             inside = mentions[bisect_left(starts, start):bisect_left(starts, end)]

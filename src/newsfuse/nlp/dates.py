@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Collection
 
+from .date_words import LANGUAGES, date_spans, english_phrase
 from .model import entity_spans
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -195,12 +196,18 @@ def _candidates(text: str, paragraphs: Collection[int] | None) -> list[tuple[int
 
 
 def find_dates(text: str, published: datetime | date | None = None,
-               paragraphs: Collection[int] | None = None) -> list[DateMention]:
+               paragraphs: Collection[int] | None = None, language: str | None = None) -> list[DateMention]:
     """The calendar-anchored date phrases of ``text``, each resolved against ``published`` where possible.
 
     Candidates are regex matches everywhere, widened by spaCy DATE entities in the ``paragraphs`` given by index
-    (all when None).
+    (all when None). A text in Spanish, French or Italian (``language``) is read with that language's words
+    (nlp/date_words.py) instead: the English patterns and model would take "mar" (sea) or "sept" (seven) for
+    months there.
     """
+    if language in LANGUAGES:
+        return [DateMention(text[start:end], start, end, resolve_date(english_phrase(text[start:end], language),
+                                                                      published))
+                for start, end in date_spans(text, language)]
     mentions = []
     for start, end in _candidates(text, paragraphs):
         phrase = text[start:end]
