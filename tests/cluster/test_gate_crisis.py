@@ -77,3 +77,20 @@ def test_gate_crisis_cross_language_links(crisis_live, floors):
     shared, total = map(sum, zip(*links.values()))
     print(f"crisis cross-language, all pairs: {shared / total:.4f}")
     assert shared / total >= floors["multilingual"]["crisis_cross_language_floor"]
+
+
+def test_cross_language_links_counts_pairs():
+    """Two storylines in one week, one in the next: only same-storyline, same-week pairs of two languages count."""
+    from datetime import datetime, timezone
+
+    from newsfuse.records import Article
+
+    def article(n, language, day):
+        return Article(id=str(n), text="x", language=language,
+                       published=datetime(2011, 3, day, tzinfo=timezone.utc))
+
+    articles = [article(1, "en", 14), article(2, "es", 15), article(3, "es", 16), article(4, "fr", 15),
+                article(5, "en", 22), article(6, "es", 23)]
+    gold = {"1": "libya", "2": "libya", "3": "libya", "4": "syria", "5": "libya", "6": "libya"}
+    predicted = {"1": "a", "2": "a", "3": "b", "4": "a", "5": "c", "6": "c"}
+    assert cross_language_links(articles, gold, predicted) == {("en", "es"): (2, 3)}
