@@ -4,6 +4,11 @@ requests each route alone. Prints, per route, the request count, errors, p50 and
 p50 and p95 one at a time with the server's CPU time per request, and the store's build time; asserts nothing.
 
     .venv/bin/python bench/web.py [--articles 100000] [--rounds 40] [--clients 8] [--keep bench/out/web.db]
+                                  [--serve-args "--workers 2"]
+
+The server is `newsfuse serve` with --serve-args added (`--cache-mb 0` turns the response cache off, `--workers N`
+runs N processes); the CPU column sums the server's processes. The "hits" column counts answers from the response
+cache (X-Cache: hit) under the 8 clients.
 
 --keep builds the store once at that path and reuses it on later runs. Articles are recombined sentences of the
 AllSides roundups in ../shared/data/stories (real news prose, synthetic articles), published 8 hours apart story by
@@ -17,6 +22,7 @@ import os
 import json
 import random
 import re
+import shlex
 import statistics
 import threading
 import subprocess
@@ -137,20 +143,21 @@ def routes(rng: random.Random, stories: int, article_ids: list[str]) -> dict[str
     }
 
 
-def client_loop(base: str, work: list[tuple[str, str]], out: list[tuple[str, float, int]]) -> None:
+def client_loop(base: str, work: list[tuple[str, str]], out: list[tuple[str, float, int, bool]]) -> None:
     """One client: its own connection, its requests one after another."""
     with httpx.Client(base_url=base, timeout=60) as client:
         for route, url in work:
             began = time.perf_counter()
             try:
-                status = client.get(url).status_code
+                response = client.get(url)
+                status, hit = response.status_code, response.headers.get("x-cache") == "hit"
             except httpx.HTTPError:
-                status = 0
-            out.append((route, time.perf_counter() - began, status))
+                status, hit = 0, False
+            out.append((route, time.perf_counter() - began, status, hit))
 
 
-def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[str, float, int]]:
-    out: list[tuple[str, float, int]] = []
+def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[str, float, int, bool]]:
+    out: list[tuple[str, float, int, bool]] = []
     threads = [threading.Thread(target=client_loop, args=(base, work[n::clients], out)) for n in range(clients)]
     for thread in threads:
         thread.start()
@@ -159,10 +166,11 @@ def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[s
     return out
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
-    code = f"from newsfuse.web import serve; serve({str(db)!r}, '127.0.0.1', {port})"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+def start_server(db: Path, port: int, options: list[str]) -> subprocess.Popen:
+    command = [sys.executable, "-m", "newsfuse.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+               "--port", str(port), *options]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/stories?limit=1", timeout=2).status_code == 200:
@@ -174,12 +182,25 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 
 
 def cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time (Linux /proc), 0 elsewhere."""
+    """The user + system CPU time of the process and its children, the workers (Linux /proc), 0 elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def settle(pid: int, limit: float = 90) -> None:
+    """Wait until the server's processes are idle: every worker has read its snapshot (each reads its own)."""
+    deadline, last = time.monotonic() + limit, cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            return
+        last = now
 
 
 def one_client(base: str, table: dict, rounds: int, pid: int) -> dict[str, tuple[float, float, float]]:
@@ -204,18 +225,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def report(results: list[tuple[str, float, int]], names: list[str], clients: int,
+def report(results: list[tuple[str, float, int, bool]], names: list[str], clients: int,
            alone: dict[str, tuple[float, float, float]]) -> None:
-    print(f"{'':<24} {f'{clients} clients at once':>31} | {'one client at a time':>28}")
-    print(f"{'route':<24} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} | {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'CPU ms':>8}")
+    print(f"{'':<24} {f'{clients} clients at once':>38} | {'one client at a time':>28}")
+    print(f"{'route':<24} {'n':>5} {'errors':>6} {'hits':>6} {'p50 ms':>8} {'p95 ms':>8} | {'p50 ms':>8} "
+          f"{'p95 ms':>8} {'CPU ms':>8}")
     for name in names + ["all"]:
         rows = [r for r in results if name in ("all", r[0])]
-        times = [t for _, t, _ in rows]
-        errors = sum(1 for _, _, status in rows if status != 200)
+        times = [r[1] for r in rows]
+        errors = sum(1 for r in rows if r[2] != 200)
+        hits = sum(1 for r in rows if r[3])
         single = alone.get(name)
         tail = " ".join(f"{v:>8.1f}" for v in single) if single else ""
-        print(f"{name:<24} {len(rows):>5} {errors:>6} {statistics.median(times) * 1000:>8.1f} "
+        print(f"{name:<24} {len(rows):>5} {errors:>6} {hits:>6} {statistics.median(times) * 1000:>8.1f} "
               f"{percentile(times, 0.95) * 1000:>8.1f} | {tail}")
 
 
@@ -225,6 +247,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40, help="requests per route")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="build the store here once and reuse it")
+    parser.add_argument("--serve-args", default="", help='options for `newsfuse serve`, e.g. "--workers 2"')
     args = parser.parse_args()
     import socket
 
@@ -249,19 +272,25 @@ def main() -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        server = start_server(db, port)
+        server = start_server(db, port, shlex.split(args.serve_args))
         try:
             began = time.perf_counter()
             warm = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
             print(f"first front page (builds the snapshot): {time.perf_counter() - began:.2f} s, {warm.status_code}")
+            settle(server.pid)
+            load, cpu = os.getloadavg(), cpu_seconds(server.pid)
             began = time.perf_counter()
             results = hammer(f"http://127.0.0.1:{port}", work, args.clients)
             wall = time.perf_counter() - began
+            cpu = cpu_seconds(server.pid) - cpu
             alone = one_client(f"http://127.0.0.1:{port}", table, args.rounds, server.pid)
         finally:
             server.terminate()
             server.wait(10)
-    print(f"requests: {len(results)} from {args.clients} clients in {wall:.1f} s ({len(results) / wall:.0f}/s)")
+    print(f"requests: {len(results)} from {args.clients} clients in {wall:.1f} s ({len(results) / wall:.0f}/s), "
+          f"server CPU {cpu / len(results) * 1000:.1f} ms a request")
+    print(f"server: newsfuse serve {args.serve_args}".rstrip())
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load)}")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     report(results, list(table), args.clients, alone)
 
