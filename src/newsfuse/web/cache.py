@@ -199,7 +199,7 @@ class CachedResponses:
                 snap.built if snap is not None else None)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> CachedResponse | None:
-        """The app's response, held whole (the pages are rendered whole anyway); None when it streamed otherwise."""
+        """The app's response, held whole (the pages are rendered whole anyway); None when it sent none."""
         start: Message | None = None
         chunks: list[bytes] = []
 
