@@ -5,6 +5,9 @@ Run: .venv/bin/python bench/tune_cluster.py             the grid on every dev se
      .venv/bin/python bench/tune_cluster.py --score     the default config only, batch and live, every figure
      .venv/bin/python bench/tune_cluster.py --dense     the dense term (embeddings extra): weight x baseline x the
                                                         similarity it is read at, batch, and its leave-one-set-out
+     .venv/bin/python bench/tune_cluster.py --baseline  the yardstick: single-pass TF-IDF centroids
+                                                        (``single_pass.py``) over a threshold grid, its
+                                                        leave-one-set-out table, and the default config beside it
 
 The sets (../shared/data): BASIL and Giveme5W1H events (B-cubed F1), AllSides roundups (B-cubed F1), WikiRef220
 topics (B-cubed F1), Timeline17 storylines (purity: a story must not mix storylines; every 2nd article), and 400
@@ -143,6 +146,32 @@ def dense_grid(sets: dict[str, evaluate.Labelled]) -> list[dict]:
     return rows
 
 
+BASELINE_THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+
+
+def baseline(sets: dict[str, evaluate.Labelled]) -> None:
+    """The single-pass baseline's grid and leave-one-set-out table, then per set: the default config's score, the
+    baseline's score at the threshold chosen without the set, and the baseline's best threshold on the set."""
+    from single_pass import single_pass
+
+    rows = []
+    for threshold in BASELINE_THRESHOLDS:
+        row = {"cell": {"threshold": threshold}} | {name: score(name, single_pass(articles, threshold), gold)
+                                                    for name, (articles, gold) in sets.items()}
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    leave_one_out(rows, list(sets))
+    choosers = [n for n in sets if not n.startswith("wikiref")]
+    print(f"{'set':14s} {'newsfuse':>9s} {'baseline, left out':>19s} {'baseline, its best':>19s}")
+    for name, (articles, gold) in sets.items():
+        others = [o for o in choosers if o != name]
+        chosen = max(rows, key=lambda r: (min(r[o] for o in others), sum(r[o] for o in others)))
+        best = max(rows, key=lambda r: r[name])
+        ours = score(name, evaluate.batch(articles, ClusterConfig()), gold)
+        print(f"{name:14s} {ours:9.3f} {chosen[name]:13.3f} ({chosen['cell']['threshold']:.2f}) "
+              f"{best[name]:13.3f} ({best['cell']['threshold']:.2f})")
+
+
 def main(argv: list[str]) -> None:
     if "--score" in argv:
         report_default()
@@ -152,6 +181,9 @@ def main(argv: list[str]) -> None:
         leave_one_out(dense_grid(sets), list(sets))
         return
     sets = {name: load() for name, load in SETS.items()}
+    if "--baseline" in argv:
+        baseline(sets)
+        return
     if "--halves" in argv:
         sets = {f"{name}/{i}": half for name, labelled in sets.items() if name != "wcxb"
                 for i, half in enumerate(halves(*labelled))} | {"wcxb": sets["wcxb"]}
