@@ -72,13 +72,14 @@ def test_two_workers_serve_and_see_writes(store_db):
     try:
         workers = workers_of(process.pid)
         assert len(running(workers)) == 2
-        with httpx.Client(base_url=base, timeout=30) as client:
+        # A connection each request, so the requests spread over the workers (a kept one stays with one worker).
+        with httpx.Client(base_url=base, timeout=30, headers={"Connection": "close"}) as client:
             for path in ("/", "/api/stories", "/search?q=Putin", "/feed.xml", "/api/stories/s-harbour"):
                 answers = [client.get(path) for _ in range(6)]
                 assert {a.status_code for a in answers} == ({404} if "harbour" in path else {200}), path
                 assert len({a.content for a in answers}) == 1, path  # every worker answers the same
             add_story(store_db)
-            for _ in range(6):  # whichever worker answers, it has seen the write
+            for _ in range(12):  # whichever worker answers, it has seen the write
                 assert client.get("/api/stories/s-harbour").status_code == 200
                 assert client.get("/api/search?q=harbour").json()["results"]
         assert len(running(workers)) == 2  # both still up: no worker died on a request
