@@ -3,7 +3,9 @@ stories as fixed seeds.
 
 Features are batch mode's (``features``): hashed TF-IDF rows of title and lead whose idf blends a background
 corpus with a document-frequency table (``DocumentFrequencies``) that grows with every article and is persisted
-in the state. A held story is its centroid (the sum of its members' unit vectors), its size, the sum of its inner
+in the state. The features read each text without the page furniture seen so far (short lines that many
+articles carry word for word, ``furniture.py``; counted like the document frequencies and persisted with them). A
+held story is its centroid (the sum of its members' unit vectors), its size, the sum of its inner
 cosines and its date range, so the average link between a story and new articles is ``centroid . v / size``,
 exactly as if its members were in the batch. ``assign_many`` runs the average-linkage agglomeration
 (``agglomerate_with_seeds``) over the new articles and the stories in their time window: new
@@ -36,6 +38,7 @@ from .agglomerate import NEIGHBOURS, Seed, agglomerate_with_seeds
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, DenseTerm, dense_features
 from .features import DocumentFrequencies, article_time, term_rows
+from .furniture import LineCounts
 from .held import age_key, is_locked, locked_stories, seed_pairs
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
@@ -68,6 +71,7 @@ class StoryAssigner:
         self.dense_model, self.term = dense_model, term
         self._dense: DenseCentroids | None = None  # embedding sums by slot, made at the first embeddings
         self.df = DocumentFrequencies()
+        self.lines = LineCounts()  # short lines by how many articles carry them: page furniture (furniture.py)
         self.stories = StoryTable()
         self._index = CentroidIndex()
         self._primed: set[str] = set()
@@ -83,7 +87,8 @@ class StoryAssigner:
     def prime(self, articles: Iterable[Article]) -> int:
         """Count document frequencies of articles about to be assigned (once each); returns how many."""
         fresh = [a for a in articles if a.id not in self._primed and a.id not in self.story_of]
-        self.df.count(term_rows(fresh)[0])
+        self.lines.count(fresh)
+        self.df.count(term_rows(self._readable(fresh))[0])
         self._primed.update(a.id for a in fresh)
         return len(fresh)
 
@@ -139,11 +144,13 @@ class StoryAssigner:
     def _cluster_run(self, articles: list[Article]) -> dict[str, str]:
         if not articles:
             return {}
-        rows = term_rows(articles)
         unprimed = [i for i, a in enumerate(articles) if a.id not in self._primed]
+        self.lines.count(articles[i] for i in unprimed)
+        readable = self._readable(articles)
+        rows = term_rows(readable)
         self.df.count(rows[0][unprimed])
         self._primed.difference_update(a.id for a in articles)
-        vectors, embedded = self.df.weigh(rows), self._embed(articles)
+        vectors, embedded = self.df.weigh(rows), self._embed(readable)
         times = np.array([article_time(a) for a in articles])
         seeds, links, seed_slots = self._seeds(vectors, times, embedded)
         own_ids = [self.corrections.resolve(story_id_for(a.id)) for a in articles]
@@ -178,6 +185,10 @@ class StoryAssigner:
         for article, slot in zip(articles, slots.tolist()):
             out[article.id] = self.story_of[article.id] = self.stories.ids[slot]
         return out
+
+    def _readable(self, articles: list[Article]) -> list[Article]:
+        """The articles as the story features read them: without the page furniture seen so far."""
+        return [self.lines.clean(a) for a in articles]
 
     def _embed(self, articles: list[Article]) -> np.ndarray | None:
         """The articles' unit embeddings (None without the dense term)."""
@@ -283,8 +294,9 @@ class StoryAssigner:
 
     def similarities(self, article: Article) -> dict[str, float]:
         """Average similarity of an article to every warm held story it links to (explanations and tuning)."""
-        vectors = self.df.weigh(term_rows([article]))
-        seeds, links, _ = self._seeds(vectors, np.array([article_time(article)]), self._embed([article]))
+        readable = self._readable([article])
+        vectors = self.df.weigh(term_rows(readable))
+        seeds, links, _ = self._seeds(vectors, np.array([article_time(article)]), self._embed(readable))
         return {seeds[s].story_id: total / seeds[s].size for s, _, total in links}
 
     def related(self, story_ids: Iterable[str], limit: int = 5) -> dict[str, list[tuple[str, float]]]:
@@ -328,6 +340,8 @@ class StoryAssigner:
             slot = self.stories.slot.get(story_id)
             slot = self._new_slot(story_id) if slot is None else slot
             slots.extend(slot for a in members if a.id not in self.story_of)
+        self.lines.count(articles)
+        articles = self._readable(articles)
         rows = term_rows(articles)
         self.df.count(rows[0])
         vectors = self.df.weigh(rows)
@@ -367,7 +381,8 @@ class StoryAssigner:
             dim = self._dense.dimensions if self._dense is not None else 0
             sums = self._dense_sums(dim).matrix() if dim else np.zeros((len(self.stories.ids), 0), np.float32)
             dense = DenseState(sums, self.dense_model, self.term.weight, self.term.baseline, self.term.scale)
-        return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms, dense)
+        return write_state(self.df, self.stories, self._index.matrix(), self.config.centroid_terms, dense,
+                           self.lines)
 
     def load_state(self, data: bytes) -> int:
         """Restore the state of ``export_state`` (replacing what is held); returns how many stories. Ids that
@@ -376,7 +391,7 @@ class StoryAssigner:
         A state written with the dense term restores it (or, for an assigner without one, has it taken out of
         the inner sums); a state without it turns this assigner's dense term off (held stories have no
         embeddings; ``load`` from their articles rebuilds them), with a warning."""
-        self.df, self.stories, matrix, dense = read_state(data)
+        self.df, self.stories, matrix, dense, self.lines = read_state(data)
         self._index, self._dense = CentroidIndex(matrix), None
         slots = np.arange(len(self.stories.ids))
         if dense is not None and self.dense is not None and dense.model == self.dense_model and dense.sums.shape[1]:

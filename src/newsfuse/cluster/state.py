@@ -1,6 +1,7 @@
 """The assigner's persistent state: the story table (ids, sizes, inner cosine sums, date ranges) and one blob.
 
-``write_state`` stores the document-frequency table, the live stories and their centroids (each truncated to its
+``write_state`` stores the document-frequency table, the short lines' counts (``furniture.py``; a state
+written without them reads as none seen), the live stories and their centroids (each truncated to its
 ``centroid_terms`` heaviest terms, scaled back to its full norm: ``truncate_rows``) as an uncompressed ``.npz``
 (numpy arrays only, no pickle), so restoring 100,000 articles' stories costs a read and a few array copies instead
 of re-tokenising every text. An assigner with the
@@ -18,6 +19,7 @@ import scipy.sparse as sp
 
 from ..errors import NewsfuseError
 from .features import N_FEATURES, DocumentFrequencies
+from .furniture import LineCounts
 from .index import truncate_rows
 
 STATE_VERSION = 2  # written with the dense term; version 1 (TF-IDF only) is written without it
@@ -122,7 +124,7 @@ def _nan_extreme(pick, x: float, y: float) -> float:
 
 
 def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_matrix, max_terms: int,
-                dense: DenseState | None = None) -> bytes:
+                dense: DenseState | None = None, lines: LineCounts | None = None) -> bytes:
     """The blob of ``read_state``; ``dense.sums`` has one row per slot (only live ones are kept)."""
     live = np.flatnonzero(~table.merged)
     kept = truncate_rows(centroids[live].tocsr(), max_terms, keep_norm=True)
@@ -130,7 +132,8 @@ def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_ma
               "ids": np.frombuffer("\n".join(table.ids[i] for i in live.tolist()).encode(), dtype=np.uint8),
               "size": table.size[live], "inner": table.inner[live], "first": table.first[live],
               "last": table.last[live], "indptr": kept.indptr.astype(np.int64),
-              "indices": kept.indices.astype(np.int32), "data": kept.data.astype(np.float32), **df.to_arrays()}
+              "indices": kept.indices.astype(np.int32), "data": kept.data.astype(np.float32), **df.to_arrays(),
+              **(lines or LineCounts()).to_arrays()}
     if dense is not None:
         arrays.update(dense=dense.sums[live].astype(np.float32), dense_model=np.frombuffer(dense.model.encode(),
                       dtype=np.uint8), dense_term=np.array([dense.weight, dense.baseline, dense.scale]))
@@ -139,7 +142,7 @@ def write_state(df: DocumentFrequencies, table: StoryTable, centroids: sp.csr_ma
     return buffer.getvalue()
 
 
-def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_matrix, DenseState | None]:
+def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_matrix, DenseState | None, LineCounts]:
     try:
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
         version = int(arrays["version"][0])
@@ -161,7 +164,7 @@ def read_state(data: bytes) -> tuple[DocumentFrequencies, StoryTable, sp.csr_mat
         term = [float(x) for x in arrays["dense_term"]]
         dense = DenseState(np.array(arrays["dense"], dtype=np.float32), arrays["dense_model"].tobytes().decode(),
                            term[0], term[1], term[2] if len(term) > 2 else 1.0)
-    return DocumentFrequencies.from_arrays(arrays), table, centroids, dense
+    return DocumentFrequencies.from_arrays(arrays), table, centroids, dense, LineCounts.from_arrays(arrays)
 
 
 __all__ = ["STATE_VERSION", "DenseState", "StoryTable", "read_state", "write_state"]
