@@ -15,25 +15,17 @@ from functools import lru_cache
 from newsfuse.nlp.language import article_language
 from newsfuse.records import Article
 
+from .brief.timeline17 import Reference
 from .conftest import DATA, shared_or_fail
 
 CRISIS = DATA / "multilingual"
 
 
 @dataclass(frozen=True)
-class CrisisTimeline:
-    storyline: str
-    language: str
-    entries: dict[date, list[str]]  # a date -> its sentences (entries of one date joined)
-    lines_per_date: int  # the mean number of sentences of an entry, rounded (at least 1)
+class CrisisTimeline(Reference):
+    """A Timeline17-style reference (``file``: its CL-TLS file) in one language."""
 
-    @property
-    def start(self) -> date:
-        return min(self.entries)
-
-    @property
-    def end(self) -> date:
-        return max(self.entries)
+    language: str = "en"
 
 
 def _published(value: str) -> datetime:
@@ -67,6 +59,6 @@ def crisis_timelines() -> tuple[CrisisTimeline, ...]:
             sentences = [s for s in entry["text"].splitlines() if s.strip()]
             entries.setdefault(date.fromisoformat(entry["date"]), []).extend(sentences)
             lines.append(len(sentences))
-        out.append(CrisisTimeline(row["storyline"], row["language"], entries,
-                                  max(1, round(sum(lines) / len(lines)))))
+        out.append(CrisisTimeline(row["storyline"], row.get("file") or "", entries,
+                                  max(1, round(sum(lines) / len(lines))), language=row["language"]))
     return tuple(out)
