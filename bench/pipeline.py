@@ -2,6 +2,7 @@
 ``trafilatura.extract`` on the same pages in the same run as the yardstick.
 
 Run: .venv/bin/python bench/pipeline.py [--pages N] [--rounds R] [--only-html] [--article-ner-words W]
+     .venv/bin/python bench/pipeline.py --language [--per-language N]
 N WCXB dev article pages (default 300; 0 = all 791); R runs of the default executor (default 3), each compared
 with trafilatura timed right before and right after it, since the machine's speed drifts between minutes.
 On a machine whose environment forces an older OpenBLAS kernel (OPENBLAS_CORETYPE, see bench/README.md), run it
@@ -16,6 +17,12 @@ its CPU time is measurable: read (the reader's iterator), extract (the executor'
 dedup, cluster, brief, and other (the pending queries between phases). Rates are per CPU second of this process
 (``time.process_time``: other jobs on a shared machine do not count), with wall-clock beside. trafilatura runs on
 the same decoded html first, and again around each parallel run. Prints figures; asserts nothing.
+
+``--language``: the cost of an article by language (issue #24: a non-English article at most 1.5x an English one).
+N articles of each language of ../shared/data/multilingual/crisis.jsonl (English: Timeline17's; Spanish, French,
+Italian: ML-Crisis's raw texts; every k-th of the language in file order, copies filed twice skipped), each language
+as one JSON Lines file through the same serial run into a fresh store, twice, in alternating order: CPU ms per
+article and per 1,000 words (the languages' articles differ in length), each language's ratio to English.
 """
 from __future__ import annotations
 
@@ -171,6 +178,47 @@ def blas_line() -> str:
     return f"numpy BLAS: {', '.join(blas) or 'not found'}; forced by the environment: {forced or 'nothing'}"
 
 
+CRISIS = ALLSIDES.parents[1] / "multilingual" / "crisis.jsonl"
+
+
+def language_samples(per_language: int) -> dict[str, list[dict]]:
+    """Every k-th crisis.jsonl article of each language (as its file labels it), ``per_language`` of each."""
+    rows: dict[str, list[dict]] = {}
+    for line in CRISIS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not row.get("same_text_as"):
+            rows.setdefault(row["language"], []).append(row)
+    out = {}
+    for language, found in sorted(rows.items()):
+        if len(found) >= per_language:
+            step = len(found) // per_language
+            out[language] = [{"id": r["id"], "title": r.get("title"), "text": r["text"], "published": r["published"],
+                              "source": r.get("source")} for r in found[::step][:per_language]]
+    return out
+
+
+def by_language(per_language: int, config: Config) -> None:
+    samples = language_samples(per_language)
+    cpu: dict[str, list[float]] = {language: [] for language in samples}
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for language, rows in samples.items():
+            files[language] = Path(tmp) / f"{language}.jsonl"
+            files[language].write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        run_timed([files["en"]], config)  # warm-up: imports, models
+        for order in (list(samples), list(reversed(samples))):
+            for language in order:
+                cpu[language].append(run_timed([files[language]], config)[2])
+    english = min(cpu["en"]) / sum(len(r["text"].split()) for r in samples["en"])
+    print(f"{per_language} crisis.jsonl articles per language, serial runs from JSON Lines (two runs each, the lower)")
+    for language, rows in samples.items():
+        words = sum(len(r["text"].split()) for r in rows)
+        best = min(cpu[language])
+        print(f"{language}: {1000 * best / len(rows):6.1f} CPU-ms per article, {1000 * best / words * 1000:6.1f} per "
+              f"1,000 words ({words / len(rows):.0f} words an article); per word {best / words / english:.2f}x "
+              f"English, per article {best / min(cpu['en']):.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="WCXB article pages (0 = all)")
@@ -178,10 +226,15 @@ def main() -> None:
                         help="brief.article_ner_words for the runs (default: the configured default)")
     parser.add_argument("--only-html", action="store_true", help="skip the text and JSONL inputs")
     parser.add_argument("--rounds", type=int, default=3, help="parallel runs, each between two yardstick runs")
+    parser.add_argument("--language", action="store_true", help="cost per article by language (crisis.jsonl)")
+    parser.add_argument("--per-language", type=int, default=150, help="articles of each language for --language")
     args = parser.parse_args()
     config = Config() if args.article_ner_words is None else Config(
         brief=BriefConfig(article_ner_words=args.article_ner_words))
     logging.getLogger("newsfuse").setLevel(logging.ERROR)  # skipped pages are counted in the summary line
+    if args.language:
+        by_language(args.per_language, config)
+        return
     load = os.getloadavg()  # the machine may be shared: wall-clock figures mean little under load
     raw = article_pages(args.pages or 10**9)
     html = [(name, data.decode("utf-8", errors="replace")) for name, data in raw]
