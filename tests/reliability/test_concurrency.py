@@ -1,14 +1,15 @@
-"""`newsfuse serve` answers while `newsfuse run` writes the same store, and while a run is killed mid-way.
+"""Many processes on one store, on each backend: `newsfuse serve` answers while `newsfuse run` writes the store,
+and while a run is killed mid-way; two `newsfuse run` processes at once place every article exactly once.
 
 serve runs as a subprocess on a free 127.0.0.1 port; a thread polls /api/stories, / and /api/search with httpx
-(bounded in count and time) while `newsfuse run` stores a few hundred AllSides articles.
+(bounded in count and time) while `newsfuse run` stores a few hundred AllSides articles. Two runs at once: storing
+is ``ON CONFLICT DO NOTHING``, and a run's dedup, clustering and brief phases take turns (``Store.exclusive``).
 """
 from __future__ import annotations
 
 import json
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,9 +21,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newsfuse.store import SqliteStore
+from newsfuse.store import open_store
 
 from ..conftest import DATA, shared_or_fail
+from .backends import Backend
 
 ARTICLES = 200
 EXE = Path(sys.executable).with_name("newsfuse")
@@ -53,10 +55,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path, log: Path):
+def serving(db: str, log: Path):
     """`newsfuse serve` on a free port; yields the base URL; stops the server (SIGTERM, then SIGKILL) after."""
-    with SqliteStore(db):
-        pass  # serve needs an existing, migrated store
+    open_store(db).close()  # serve needs an existing, migrated store
     port = free_port()
     with log.open("wb") as err:
         proc = subprocess.Popen([str(EXE), "serve", "--db", str(db), "--port", str(port)],
@@ -113,14 +114,16 @@ class Poller(threading.Thread):
         assert not self.is_alive()
 
 
-def start_run(source: Path, db: Path, log: Path) -> subprocess.Popen:
+def start_run(source: Path, db: str, log: Path) -> subprocess.Popen:
     with log.open("wb") as err:
-        return subprocess.Popen([str(EXE), "run", str(source), "--db", str(db)], stdout=subprocess.DEVNULL,
-                                stderr=err)
+        return subprocess.Popen([str(EXE), "run", str(source), "--db", db], stdout=subprocess.DEVNULL, stderr=err)
 
 
+# SQLite only: it guards readers against "database is locked" while a run writes; PostgreSQL's readers never wait
+# for a writer, and the killed-run test below has serve polled through a whole run (the rerun) on both backends.
 def test_serve_answers_while_run_writes(articles_jsonl, tmp_path, capsys):
-    db = tmp_path / "news.db"
+    backend = Backend("sqlite", tmp_path)
+    db = backend.new_db()
     with serving(db, tmp_path / "serve.log") as base:
         poller = Poller(base)
         poller.start()
@@ -130,37 +133,34 @@ def test_serve_answers_while_run_writes(articles_jsonl, tmp_path, capsys):
         poller.finish()
         final = httpx.get(base + "/api/stories", timeout=30).json()
     with capsys.disabled():
-        print(f"\nserve during run: {sum(poller.statuses.values())} requests, statuses {dict(poller.statuses)}")
+        print(f"\nserve during run ({backend.name}): {sum(poller.statuses.values())} requests, "
+              f"statuses {dict(poller.statuses)}")
     run_log, serve_log = (tmp_path / "run.log").read_text(), (tmp_path / "serve.log").read_text()
     assert code == 0, run_log
     assert not poller.problems, poller.problems[:5]
     assert LOCKED not in run_log and LOCKED not in serve_log
     assert sum(poller.statuses.values()) >= 20 and set(poller.statuses) <= {200}, poller.statuses
-    con = sqlite3.connect(db)
-    assert final["total"] == con.execute("SELECT count(*) FROM stories").fetchone()[0] > 10
-    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] > ARTICLES - 30
+    assert final["total"] == backend.count(db, "SELECT count(*) FROM stories") > 10
+    assert backend.count(db, "SELECT count(*) FROM articles") > ARTICLES - 30
 
 
-def test_serve_keeps_answering_when_run_is_killed(articles_jsonl, tmp_path):
-    db = tmp_path / "news.db"
+def test_serve_keeps_answering_when_run_is_killed(articles_jsonl, backend, tmp_path):
+    db = backend.new_db()
     with serving(db, tmp_path / "serve.log") as base:
         poller = Poller(base)
         poller.start()
         run = start_run(articles_jsonl, db, tmp_path / "run.log")
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and run.poll() is None:  # kill once the first batch is stored
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-                if con.execute("SELECT count(*) FROM articles").fetchone()[0] > 0:
-                    break
+            if backend.count(db, "SELECT count(*) FROM articles") > 0:
+                break
             time.sleep(0.05)
         time.sleep(0.5)
         run.send_signal(signal.SIGKILL)
         assert run.wait(30) == -signal.SIGKILL, "the run finished before it could be killed"
         time.sleep(1.0)  # serve goes on answering over the store the killed run left
         poller.finish()
-        con = sqlite3.connect(db)
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        con.close()
+        backend.check(db)
         after = httpx.get(base + "/api/stories", timeout=30)
         assert after.status_code == 200
         # and a rerun finishes the work while serve still reads
@@ -168,10 +168,43 @@ def test_serve_keeps_answering_when_run_is_killed(articles_jsonl, tmp_path):
         poller2.start()
         assert start_run(articles_jsonl, db, tmp_path / "rerun.log").wait(300) == 0
         poller2.finish()
+        final = httpx.get(base + "/api/stories", timeout=30).json()
     assert not poller.problems and not poller2.problems, (poller.problems + poller2.problems)[:5]
     assert set(poller.statuses) | set(poller2.statuses) <= {200}
     for log in ("serve.log", "run.log", "rerun.log"):
         assert LOCKED not in (tmp_path / log).read_text()
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert con.execute("SELECT count(*) FROM stories WHERE brief_stale=1").fetchone()[0] == 0
+    backend.check(db)
+    assert backend.count(db, "SELECT count(*) FROM stories WHERE brief_stale=1") == 0
+    assert final["total"] == backend.count(db, "SELECT count(*) FROM stories") > 10
+    assert backend.count(db, "SELECT count(*) FROM articles") > ARTICLES - 30
+
+
+# What two runs at once leave, counted from outside the store.
+COUNTS = {"articles": "SELECT count(*) FROM articles", "ids": "SELECT count(DISTINCT id) FROM articles",
+          "linked": "SELECT count(*) FROM duplicates", "placed": "SELECT count(*) FROM story_articles",
+          "stale": "SELECT count(*) FROM stories WHERE brief_stale=1",
+          "briefless": "SELECT count(*) FROM stories s "
+                       "WHERE NOT EXISTS (SELECT 1 FROM briefs b WHERE b.story_id = s.id)",
+          "overlapping_runs": "SELECT count(*) FROM runs a JOIN runs b ON a.id < b.id "
+                              "AND a.started <= b.finished AND b.started <= a.finished"}
+
+
+def test_two_runs_at_once_place_every_article_once(articles_jsonl, backend, tmp_path):
+    db, lines = backend.new_db(), articles_jsonl.read_text().splitlines(keepends=True)
+    third = len(lines) // 3
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[:2 * third]))  # the middle third is in both inputs
+    second.write_text("".join(lines[third:]))
+    open_store(db).close()  # the schema exists before the two race (concurrent creation: tests/store)
+    runs = [start_run(source, db, tmp_path / f"{source.stem}.log") for source in (first, second)]
+    codes = [run.wait(600) for run in runs]
+    errors = [(tmp_path / f"{source.stem}.log").read_text() for source in (first, second)]
+    assert codes == [0, 0], errors
+    stored = [int(err.split(" articles stored")[0].rsplit(" ", 1)[1]) for err in errors]
+    found = {name: backend.count(db, sql) for name, sql in COUNTS.items()}
+    assert found["overlapping_runs"] >= 1, "the two runs did not overlap in time"
+    assert found["articles"] == found["ids"] == found["linked"] == found["placed"] > 0.9 * len(lines), found
+    assert sum(stored) == found["articles"]  # each new article counted by exactly one of the runs
+    assert found["stale"] == found["briefless"] == 0, found
+    backend.check(db)
+

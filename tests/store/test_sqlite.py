@@ -1,6 +1,7 @@
-"""What only the SQLite store does (WAL, PRAGMA user_version, FTS5, NUL in text); the protocol both backends
-share is tested in test_backends.py."""
+"""What only the SQLite store does (WAL, PRAGMA user_version, FTS5, NUL in text, the run lock); the protocol both
+backends share is tested in test_backends.py."""
 import sqlite3
+import threading
 from datetime import timezone
 
 import pytest
@@ -61,3 +62,21 @@ def test_a_version_1_store_migrates_without_loss(tmp_path):
         assert store.story_members("sa1") == ["a1"]
         assert store.stale_briefs() == ["sa1"]  # an old store's briefs are rebuilt on the next run
         assert store.search("Kirby")[0][0] == "a1"
+
+
+def test_a_second_run_waits_for_the_first_from_dedup_on(tmp_path):
+    """``exclusive`` is an flock on ``<store>-lock``: a second holder waits until the first lets go (two runs at
+    once: tests/reliability/test_concurrency.py)."""
+    entered = threading.Event()
+    with SqliteStore(tmp_path / "n.db") as first, SqliteStore(tmp_path / "n.db") as second:
+        def take_turn() -> None:
+            with second.exclusive():
+                entered.set()
+
+        with first.exclusive():
+            waiting = threading.Thread(target=take_turn)
+            waiting.start()
+            assert not entered.wait(0.5)
+        assert entered.wait(10)
+        waiting.join(10)
+    assert (tmp_path / "n.db-lock").exists()

@@ -1,4 +1,10 @@
-"""SQLite store: WAL mode, a versioned schema migrated in order, FTS5 over article titles and text."""
+"""SQLite store: WAL mode, a versioned schema migrated in order, FTS5 over article titles and text.
+
+Two runs writing one file at once take turns from their dedup phase on (``exclusive``) through an ``flock`` on a
+file beside the store, ``<store>-lock``: the kernel releases it when the holder exits, even by SIGKILL, as the
+server does PostgreSQL's advisory lock. Its own file, because closing any descriptor of the database file would drop
+the POSIX locks SQLite holds on it.
+"""
 from __future__ import annotations
 
 import re
@@ -11,6 +17,11 @@ from typing import Any
 from ..errors import StoreError
 from .base import STORED_SPAN, SearchSyntaxError, SqlStore, seen_span
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs at once do not take turns there
+    fcntl = None  # type: ignore[assignment]
 
 # scheme:// (and scheme:/, what pathlib makes of it); one letter is a Windows drive, and "file:" is no path either.
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
@@ -64,6 +75,18 @@ class SqliteStore(SqlStore):
                 yield
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        if self.path == ":memory:" or fcntl is None:  # no other process can open it; no flock on this system
+            yield
+            return
+        with open(f"{self.path}-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
