@@ -1,5 +1,6 @@
 """Upgrades: stores written at schema versions 1 and 2 open, migrate and keep every row; a populated v1 store
 round-trips through the pipeline to the same stories, lineage and briefs as a store that was never old."""
+# SQLite only: no PostgreSQL store had versions 1-4 (it starts at 5); a newer one refused: tests/store/test_postgres.py
 from __future__ import annotations
 
 import json

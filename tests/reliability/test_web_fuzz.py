@@ -218,8 +218,8 @@ def test_a_story_emptied_by_excludes_leaves_no_dangling_alias(template, tmp_path
                                          ("get", "/api/articles/%00"), ("get", "/api/sources/%00"),
                                          ("get", "/api/entities/%00"), ("get", "/alerts/%00/feed.xml")])
 def test_an_id_holding_a_nul_is_a_404(template, method, url):
-    """Found by the random edits on PostgreSQL, whose text holds no NUL (psycopg refuses to send one): a lookup by
-    such an id finds nothing, as in SQLite, instead of a 500."""
+    """Found while moving the random edits to PostgreSQL (their junk ids include a NUL), whose text holds no NUL, so
+    psycopg refuses to send one: a lookup by such an id finds nothing, as in SQLite, instead of a 500."""
     client = TestClient(create_app(template.db, allow_edits=True), raise_server_exceptions=False)
     response = getattr(client, method)(url.format(story=template.ids["story"]))
     assert response.status_code == 404, response.text[:300]
