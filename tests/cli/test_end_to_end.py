@@ -108,7 +108,7 @@ def test_an_unreachable_postgresql_server_is_one_line_naming_the_host(tmp_path):
     assert "s3cret" not in proc.stderr and "after 6 attempts" in proc.stderr
 
 
-def test_bad_input_is_reported_and_the_rest_lands(tmp_path):
+def test_bad_input_is_reported_and_the_rest_lands(tmp_path, store_db):
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     (folder / "empty.txt").write_bytes(b"")
@@ -121,7 +121,7 @@ def test_bad_input_is_reported_and_the_rest_lands(tmp_path):
     latin = "Ukraine: the minister's plan\n\nThe café owner in Kyiv, Zoë, said the night's air-raid sirens " \
             "woke the whole street again, and that business had halved since the spring.\n"
     (folder / "latin1.txt").write_bytes(latin.encode("latin-1"))
-    db = tmp_path / "news.db"
+    db = store_db
     proc = newsfuse("run", str(folder), "--db", str(db))
     err = proc.stderr
     assert "Traceback" not in err
@@ -176,8 +176,8 @@ def test_stories_and_brief_commands(tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "Podalyak" in page
 
 
-def test_story_corrections_persist_across_runs(tmp_path):
-    db = tmp_path / "news.db"
+def test_story_corrections_persist_across_runs(store_db):
+    db = store_db
     newsfuse("run", str(SEEDS), "--db", str(db))
     (row,) = [json.loads(x) for x in newsfuse("stories", "--db", str(db), "--json").stdout.splitlines()]
     article = json.loads(newsfuse("export", "--db", str(db)).stdout)["stories"][0]["articles"][1]["id"]
