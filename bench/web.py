@@ -4,6 +4,7 @@ requests each route alone. Prints, per route, the request count, errors, p50 and
 p50 and p95 one at a time with the server's CPU time per request, and the store's build time; asserts nothing.
 
     .venv/bin/python bench/web.py [--articles 100000] [--rounds 40] [--clients 8] [--keep bench/out/web.db]
+    .venv/bin/python bench/web.py --postgresql [URL] [--articles N] ...   the same store built in PostgreSQL
                                   [--serve-args "--workers 2"]
 
 The server is `newsfuse serve` with --serve-args added (`--cache-mb 0` turns the response cache off, `--workers N`
@@ -35,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from newsfuse.records import Article, Brief, Cited, Duplicate, Entity, Quote, make_id
-from newsfuse.store import SqliteStore
+from newsfuse.store import open_store
 
 ROUNDUPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories" / "allsides-roundups.jsonl"
 SITES = ["apnews.com", "reuters.com", "foxnews.com", "cnn.com", "nytimes.com", "wsj.com", "npr.org", "bbc.com",
@@ -55,11 +56,11 @@ def corpus_sentences() -> list[list[str]]:
     return groups
 
 
-def build(path: Path, articles: int, per_story: int = 10, seed: int = 7) -> None:
+def build(db: str, articles: int, per_story: int = 10, seed: int = 7) -> None:
     rng = random.Random(seed)
     groups = corpus_sentences()
     start = datetime(2023, 1, 1, tzinfo=timezone.utc)
-    with SqliteStore(path) as store, store.transaction():
+    with open_store(db) as store, store.transaction():
         for s in range(articles // per_story):
             sentences = groups[s % len(groups)]
             story, when = f"s{s:05d}", start + timedelta(hours=8 * s)
@@ -72,7 +73,7 @@ def build(path: Path, articles: int, per_story: int = 10, seed: int = 7) -> None
             store.set_brief(_brief(rng, story, members))
 
 
-def link_related(store: SqliteStore, stories: int, groups: int) -> bool:
+def link_related(store, stories: int, groups: int) -> bool:
     """Store each story's related stories as a run would (those drawn from the same roundup, nearest first), where
     the store keeps related links; without them every story page computes its related stories afresh."""
     if not hasattr(store, "set_related"):
@@ -166,7 +167,7 @@ def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[s
     return out
 
 
-def start_server(db: Path, port: int, options: list[str]) -> subprocess.Popen:
+def start_server(db: str, port: int, options: list[str]) -> subprocess.Popen:
     command = [sys.executable, "-m", "newsfuse.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                "--port", str(port), *options]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -248,45 +249,70 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="build the store here once and reuse it")
     parser.add_argument("--serve-args", default="", help='options for `newsfuse serve`, e.g. "--workers 2"')
+    parser.add_argument("--postgresql", nargs="?", const="", default=None,
+                        help="build the store in this empty PostgreSQL database (none given: a throwaway cluster)")
     args = parser.parse_args()
+    cluster = None
+    if args.postgresql == "":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.postgres_cluster import Cluster, bin_dir
+
+        cluster = Cluster(bin_dir())
+        cluster.start()
+        args.postgresql = cluster.create_database()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(args, args.postgresql or str(args.keep or Path(tmp) / "bench.db"))
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def run(args: argparse.Namespace, db: str) -> None:
+    """Build the store at ``db`` unless it holds articles, then serve it and measure."""
     import socket
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.keep or Path(tmp) / "bench.db"
-        if not db.exists():
-            db.parent.mkdir(parents=True, exist_ok=True)
-            began = time.perf_counter()
-            build(db, args.articles)
-            print(f"store: {args.articles} articles, {args.articles // 10} stories built in "
-                  f"{time.perf_counter() - began:.0f} s")
-        with SqliteStore(db) as store:
-            ids = [r[0] for r in store.db.execute("SELECT id FROM articles")]
-            stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
-            if not link_related(store, stories, len(corpus_sentences())):
-                print("note: this store keeps no related links: story routes compute them on each request")
-        print(f"store: {len(ids)} articles, {stories} stories, {db.stat().st_size / 1e6:.0f} MB")
-        rng = random.Random(11)
-        table = routes(rng, stories, ids)
-        work = [(name, draw()) for _ in range(args.rounds) for name, draw in table.items()]
-        rng.shuffle(work)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        server = start_server(db, port, shlex.split(args.serve_args))
-        try:
-            began = time.perf_counter()
-            warm = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
-            print(f"first front page (builds the snapshot): {time.perf_counter() - began:.2f} s, {warm.status_code}")
-            settle(server.pid)
-            load, cpu = os.getloadavg(), cpu_seconds(server.pid)
-            began = time.perf_counter()
-            results = hammer(f"http://127.0.0.1:{port}", work, args.clients)
-            wall = time.perf_counter() - began
-            cpu = cpu_seconds(server.pid) - cpu
-            alone = one_client(f"http://127.0.0.1:{port}", table, args.rounds, server.pid)
-        finally:
-            server.terminate()
-            server.wait(10)
+    postgresql = db.startswith("postgres")
+    with open_store(db) as store:
+        empty = not store.count("articles")
+    if empty:
+        if not postgresql:
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        began = time.perf_counter()
+        build(db, args.articles)
+        print(f"store: {args.articles} articles, {args.articles // 10} stories built in "
+              f"{time.perf_counter() - began:.0f} s")
+    with open_store(db) as store:
+        ids = [r[0] for r in store.db.execute("SELECT id FROM articles")]
+        stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+        if not link_related(store, stories, len(corpus_sentences())):
+            print("note: this store keeps no related links: story routes compute them on each request")
+        size = (store.db.execute("SELECT pg_database_size(current_database())").fetchone()[0] if postgresql
+                else Path(db).stat().st_size)
+    print(f"store: {'PostgreSQL' if postgresql else 'SQLite'}, {len(ids)} articles, {stories} stories, "
+          f"{size / 1e6:.0f} MB")
+    rng = random.Random(11)
+    table = routes(rng, stories, ids)
+    work = [(name, draw()) for _ in range(args.rounds) for name, draw in table.items()]
+    rng.shuffle(work)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = start_server(db, port, shlex.split(args.serve_args))
+    try:
+        began = time.perf_counter()
+        warm = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
+        print(f"first front page (builds the snapshot): {time.perf_counter() - began:.2f} s, {warm.status_code}")
+        settle(server.pid)
+        load, cpu = os.getloadavg(), cpu_seconds(server.pid)
+        began = time.perf_counter()
+        results = hammer(f"http://127.0.0.1:{port}", work, args.clients)
+        wall = time.perf_counter() - began
+        cpu = cpu_seconds(server.pid) - cpu
+        alone = one_client(f"http://127.0.0.1:{port}", table, args.rounds, server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
     print(f"requests: {len(results)} from {args.clients} clients in {wall:.1f} s ({len(results) / wall:.0f}/s), "
           f"server CPU {cpu / len(results) * 1000:.1f} ms a request")
     print(f"server: newsfuse serve {args.serve_args}".rstrip())
