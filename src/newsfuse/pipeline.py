@@ -94,10 +94,11 @@ def preload(entities: bool) -> None:
     Called before a forking executor (``LocalExecutor.forks``) starts its workers: they then start with all of it
     loaded, instead of each worker of each phase loading it again (~3 CPU-s a worker). The stage modules are
     imported by name: ``newsfuse.extract`` and ``newsfuse.brief`` are also the package's API functions, and
-    ``from . import brief`` would return the function without importing the module (and scikit-learn with it)."""
+    ``from . import brief`` would return the function without importing the module (and scikit-learn with it);
+    ``newsfuse.brief`` loads its names lazily, so its ``build`` module is imported itself."""
     import_module("newsfuse.extract")
     if entities:
-        import_module("newsfuse.brief")
+        import_module("newsfuse.brief.build")
         from .nlp.model import load_model
 
         load_model()
