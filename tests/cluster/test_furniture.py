@@ -1,8 +1,6 @@
 """Page furniture in plain-text inputs (cluster/furniture.py): short lines many articles carry word for word are
 left out of the story features, so unrelated pages of one site do not group by their menus and sidebars."""
 import io
-import json
-from datetime import datetime, timezone
 
 import numpy as np
 import pytest
@@ -12,7 +10,7 @@ from newsfuse.cluster.batch import cluster_articles
 from newsfuse.cluster.furniture import LineCounts
 from newsfuse.records import Article
 
-from ..conftest import DATA, shared_or_fail
+from ..crisis import crisis_articles
 
 MENU = "Home\nWorld\nSport\nSubscribe to our newsletter\n"
 
@@ -62,15 +60,9 @@ def test_line_counts_persist_with_the_state_and_old_states_read_as_none_seen():
 def furnished_pages() -> tuple[list[Article], dict[str, str]]:
     """The 16 pages of crisis.jsonl (ML-Crisis, one French site) that open with the same sidebar ("Hollande à
     Macron ..."): 10 of the Libya storyline, 6 of Syria."""
-    articles, gold = [], {}
-    for line in shared_or_fail(DATA / "multilingual" / "crisis.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["text"].startswith("Hollande à Macron") and not row.get("same_text_as"):
-            published = datetime.fromisoformat(row["published"]).replace(tzinfo=timezone.utc)
-            articles.append(Article(id=row["id"], title=row.get("title"), text=row["text"], published=published,
-                                    language="fr"))
-            gold[row["id"]] = row["storyline"]
-    return articles, gold
+    every, storylines = crisis_articles()
+    articles = [a for a in every if a.text.startswith("Hollande à Macron")]
+    return articles, {a.id: storylines[a.id] for a in articles}
 
 
 @pytest.mark.parametrize("mode", ["batch", "live"])
