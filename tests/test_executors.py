@@ -46,7 +46,7 @@ def test_bad_settings_are_refused():
 def model_loaded(_: int) -> bool:
     from newsfuse.nlp import model
 
-    return "nlp" in model._STATE
+    return model.MODEL in model._STATE
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
@@ -57,14 +57,14 @@ def test_workers_start_with_what_the_parent_preloaded():
 
     executor = LocalExecutor(workers=2, min_parallel=4)
     assert executor.forks and not LocalExecutor(workers=1).forks
-    saved = model._STATE.pop("nlp", None)
+    saved = model._STATE.pop(model.MODEL, None)
     try:
         assert not any(executor.map(model_loaded, range(8)))  # nothing loaded: nor are the workers
         preload(entities=True)
         assert all(executor.map(model_loaded, range(8)))
     finally:
         if saved is not None:
-            model._STATE["nlp"] = saved
+            model._STATE[model.MODEL] = saved
 
 
 def test_preload_imports_the_stage_modules_and_their_libraries():

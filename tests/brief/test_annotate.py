@@ -26,7 +26,7 @@ def _articles() -> list[Article]:
 
 
 def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(paragraphs):
+    def refuse(paragraphs, language=None):
         raise AssertionError(f"the model was asked to read {len(paragraphs)} paragraphs")
 
     monkeypatch.setattr(model, "_parse_paragraphs", refuse)
@@ -94,3 +94,15 @@ def test_without_annotate_nothing_is_stored(tmp_path):
         Runner(store, Config(brief=BriefConfig(annotate=False)), SerialExecutor()).run([seeds])
         assert all(a.entities is None for a in store.articles())
         assert store.story_ids()
+
+
+def test_a_french_article_is_annotated_by_the_french_model(monkeypatch):
+    text = "Le président Hosni Moubarak a quitté Le Caire pour Charm el-Cheikh, a annoncé Omar Souleiman."
+    (article,) = annotate_articles([Article(id="f", title="Moubarak quitte Le Caire", text=text, language="fr")])
+    assert article.entities.model == model.model_id("fr") != model.model_id()
+    assert "Le Caire" in {text[s:e] for s, e, _ in article.entities.text}
+    model.clear_cache()
+    _no_model(monkeypatch)
+    assert seed_annotations([article]) == 1
+    assert model.entity_spans(text, language="fr") == article.entities.text  # seeded under the French model
+    assert seed_annotations([replace(article, language="en")]) == 0  # not trusted as an English reading

@@ -18,7 +18,8 @@ def test_paragraphs_are_remembered_and_shared(monkeypatch):
     entity_spans(TEXT)
     calls = []
     real = model._parse_paragraphs
-    monkeypatch.setattr(model, "_parse_paragraphs", lambda ps: calls.append(list(ps.values())) or real(ps))
+    monkeypatch.setattr(model, "_parse_paragraphs",
+                        lambda ps, language=None: calls.append(list(ps.values())) or real(ps, language))
     copy = "A new first paragraph about Kyiv.\n\n" + TEXT  # a copy with one more paragraph
     [spans] = entity_spans_many([copy])
     assert calls == [["A new first paragraph about Kyiv."]]
@@ -51,3 +52,25 @@ def test_matrix_products_on_numpy_blas_with_the_same_entities():
         return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in model.pipe(paragraphs)]
 
     assert found(nlp) == found(on_blis)
+
+
+FRENCH = "Le président Hosni Moubarak a quitté Le Caire pour Charm el-Cheikh, a annoncé Omar Souleiman."
+
+
+def test_french_is_read_by_the_french_pipeline_with_english_label_names():
+    assert model.model_for("fr") == model.model_for("fr-CA") == "fr_core_news_sm"
+    assert model.model_for("it") == model.model_for(None) == model.MODEL  # no pipeline of its own: English
+    found = {FRENCH[s:e]: label for s, e, label in entity_spans(FRENCH, language="fr")}
+    assert found.get("Hosni Moubarak") == "PERSON" and found.get("Le Caire") == "LOC"
+    assert "Le Caire" not in {FRENCH[s:e] for s, e, _ in entity_spans(FRENCH)}  # the English pipeline misses it
+
+
+def test_each_pipeline_remembers_its_own_reading(monkeypatch):
+    clear_cache()
+    calls = []
+    real = model._parse_paragraphs
+    monkeypatch.setattr(model, "_parse_paragraphs",
+                        lambda ps, language=None: calls.append(language) or real(ps, language))
+    french, english = entity_spans_many([FRENCH, FRENCH], languages=["fr", "en"])
+    assert sorted(calls, key=str) == ["en", "fr"] and french != english
+    assert entity_spans(FRENCH, language="fr") == french and len(calls) == 2  # both remembered

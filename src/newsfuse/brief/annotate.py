@@ -18,15 +18,16 @@ from .reading import article_paragraphs
 
 
 def annotate_articles(articles: Sequence[Article], config: BriefConfig = BriefConfig()) -> list[Article]:
-    """The articles with their ``entities`` found (those already annotated by this model are kept as they are)."""
-    todo = [a for a in articles if a.entities is None or a.entities.model != model_id()]
+    """The articles with their ``entities`` found by their language's model (those already annotated by it are
+    kept as they are)."""
+    todo = [a for a in articles if a.entities is None or a.entities.model != model_id(a.language)]
     if not todo:
         return list(articles)
     reading = [article_paragraphs(a.text, config.article_ner_words) for a in todo]
     spans = entity_spans_many([a.text for a in todo] + [a.title or "" for a in todo],
-                              reading + [None] * len(todo))
+                              reading + [None] * len(todo), [a.language for a in todo] * 2)
     found = {a.id: replace(a, entities=Annotations(
-        model=model_id(), paragraphs=None if read is None else tuple(sorted(read)),
+        model=model_id(a.language), paragraphs=None if read is None else tuple(sorted(read)),
         text=spans[k], title=spans[len(todo) + k])) for k, (a, read) in enumerate(zip(todo, reading))}
     return [found.get(a.id, a) for a in articles]
 
@@ -36,11 +37,11 @@ def seed_annotations(articles: Sequence[Article]) -> int:
     used = 0
     for article in articles:
         found = article.entities
-        if found is None or found.model != model_id():
+        if found is None or found.model != model_id(article.language):
             continue
-        remember_spans(article.text, found.paragraphs, found.text)
+        remember_spans(article.text, found.paragraphs, found.text, article.language)
         if article.title:
-            remember_spans(article.title, None, found.title)
+            remember_spans(article.title, None, found.title, article.language)
         used += 1
     return used
 

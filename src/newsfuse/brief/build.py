@@ -50,7 +50,8 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
     seed_annotations(articles)
     reading = paragraphs_to_read(articles, config.ner_words, config.article_ner_words)
     titles = [a.title for a in articles if a.title]
-    entity_spans_many([a.text for a in articles] + titles, [reading[a.id] for a in articles] + [None] * len(titles))
+    entity_spans_many([a.text for a in articles] + titles, [reading[a.id] for a in articles] + [None] * len(titles),
+                      [a.language for a in articles] + [a.language for a in articles if a.title])
     sentences = story_sentences(articles, duplicate_of)
     weight = concept_weights(articles, duplicate_of)
     summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences, weight=weight)

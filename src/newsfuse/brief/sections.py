@@ -28,8 +28,8 @@ def entities(articles: Sequence[Article], limit: int = 30,
     """Entities across the story (in the paragraphs ``reading`` lists, all by default), variants merged, most
     mentioned first; and the variant -> name map."""
     reading = reading or {}
-    mentions = {a.id: entity_mentions(a.text, reading.get(a.id)) + (entity_mentions(a.title) if a.title else [])
-                for a in articles}
+    mentions = {a.id: entity_mentions(a.text, reading.get(a.id), language=a.language)
+                + (entity_mentions(a.title, language=a.language) if a.title else []) for a in articles}
     lowercase = set(word_tokens(" ".join(set(re.findall(r"\b[a-z]\w*", " ".join(a.text for a in articles))))))
     known = lowercase | GENERIC_PLACES
     mentions = {aid: [m for m in ms if " " in m.name or m.name.lower() not in known]
@@ -60,7 +60,7 @@ def quotes(articles: Sequence[Article], names: Mapping[str, str], limit: int = 1
     phrases = {a.id: _phrase(text_tokens(a.text)) for a in articles}
     found: dict[str, tuple[str, Counter]] = {}
     for article in articles:
-        for q in extract_quotes(article.text, reading.get(article.id)):
+        for q in extract_quotes(article.text, reading.get(article.id), article.language):
             key = _phrase(word_tokens(q.text))
             text, speakers = found.setdefault(key, (q.text, Counter()))
             if q.speaker:

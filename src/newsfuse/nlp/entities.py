@@ -38,12 +38,13 @@ def clean_name(surface: str) -> str:
     return name if re.search(r"\b[A-Z]\.$", name) else name.rstrip(".")
 
 
-def entity_mentions(text: str, paragraphs: Collection[int] | None = None, echoes: bool = True) -> list[Mention]:
-    """PERSON, ORG, GPE and LOC mentions in ``text``, in order: those the recogniser finds in the paragraphs listed
-    by index (all when None) and, with ``echoes``, every other occurrence of the same words in the paragraphs it
-    did not read (``_echoes``)."""
+def entity_mentions(text: str, paragraphs: Collection[int] | None = None, echoes: bool = True,
+                    language: str | None = None) -> list[Mention]:
+    """PERSON, ORG, GPE and LOC mentions in ``text`` (written in ``language``, None: English), in order: those the
+    recogniser finds in the paragraphs listed by index (all when None) and, with ``echoes``, every other occurrence
+    of the same words in the paragraphs it did not read (``_echoes``)."""
     mentions = []
-    for start, end, label in entity_spans(text, paragraphs):
+    for start, end, label in entity_spans(text, paragraphs, language):
         if label not in LABELS:
             continue
         name = clean_name(text[start:end])

@@ -128,15 +128,17 @@ def _speaker(text: str, quote: tuple[int, int], mentions: list[Mention],
     return _near_verb(text, mentions, s_start, q_start - 1)
 
 
-def extract_quotes(text: str, paragraphs: Collection[int] | None = None) -> list[QuoteMention]:
+def extract_quotes(text: str, paragraphs: Collection[int] | None = None,
+                   language: str | None = None) -> list[QuoteMention]:
     """The direct quotations of ``text`` with their speakers (fullest name used in ``text``), in order.
 
-    Speakers are looked for among the entities of the ``paragraphs`` given by index (all when None).
+    Speakers are looked for among the entities of the ``paragraphs`` given by index (all when None), found by the
+    recogniser of the text's ``language`` (None: English).
     """
     quotes = _quote_spans(text)
     if not quotes:
         return []
-    mentions = entity_mentions(text, paragraphs)
+    mentions = entity_mentions(text, paragraphs, language=language)
     names = canonical_names(mentions)
     spans = sentence_spans(text)
     result = []
