@@ -147,3 +147,64 @@ def test_runs_take_turns_through_the_advisory_lock(postgres_url):
             order.append("first")
         thread.join(10)
     assert order == ["first", "second"]
+
+
+def test_a_version_7_store_upgrades_and_counts_committed_writes(postgres_url):
+    """Schema 8 adds the change counter the web UI's snapshot watches: a store made at version 7 (the migrations
+    up to 7, with an article) upgrades in place, and then every committed write moves the counter by one."""
+    import psycopg
+
+    from newsfuse.store.pg_schema import PG_MIGRATIONS
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for version in (5, 6, 7):
+            conn.execute(PG_MIGRATIONS[version])
+        conn.execute("UPDATE newsfuse_schema SET version=7")
+        conn.execute("INSERT INTO articles (id, text, added) VALUES ('old', 'kept', '2024-01-01T00:00:00+00:00')")
+    with pytest.raises(StoreError, match="schema version 7"):
+        open_store(postgres_url, readonly=True)
+    with open_store(postgres_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.article("old").text == "kept" and store.changes() == 0
+        with store.transaction():  # several statements and tables: one transaction, one step
+            store.add_article(Article(id="a1", text="x"))
+            store.set_story("a1", "s1", None)
+        assert store.changes() == 1
+        store.add_article(Article(id="a2", text="y"))  # a statement outside a transaction commits by itself
+        assert store.changes() == 2
+        assert not store.add_article(Article(id="a2", text="y"))  # nothing written, nothing counted
+        with store.transaction():
+            store.has_article("a1")
+        with pytest.raises(StoreError), store.transaction():  # rolled back: not counted
+            store.add_article(Article(id="a3", text="z"))
+            store.db.execute("SELECT 1/0")
+        assert store.changes() == 2
+    with open_store(postgres_url, readonly=True) as reader:
+        assert reader.changes() == 2
+
+
+def test_a_writer_does_not_wait_for_another_ones_open_transaction(postgres_url):
+    """The counter's row is taken only while committing: a writer whose transaction stays open does not hold up
+    another one's commit (as two runs storing articles at once), and both count."""
+    open_store(postgres_url).close()
+    done, errors = [], []
+
+    def write(name: str, delay: float, hold: float) -> None:
+        try:
+            time.sleep(delay)
+            with open_store(postgres_url) as store, store.transaction():
+                store.add_article(Article(id=name, text=name))
+                time.sleep(hold)
+            done.append(name)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=("slow", 0.0, 2.0)),
+               threading.Thread(target=write, args=("quick", 0.5, 0.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors and done == ["quick", "slow"]
+    with open_store(postgres_url) as store:
+        assert store.count("articles") == 2 and store.changes() == 2

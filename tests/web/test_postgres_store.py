@@ -53,3 +53,52 @@ def test_search_and_pages_answer(pg_client):
         response = pg.get(page)
         assert response.status_code in (200, 404) and "<script>alert" not in response.text, page
     assert pg.get(f"/stories/{ids['story']}").status_code == 200
+
+
+def test_the_snapshot_fingerprint_moves_with_a_committed_write(postgres_url):
+    """The front page's aggregates are read again after a write: a PostgreSQL store is fingerprinted by its change
+    counter, one row, where a count of the tables read each of them whole on every request."""
+    from newsfuse.records import Article
+    from newsfuse.store import open_store
+    from newsfuse.web.snapshot import fingerprint
+
+    build_store(postgres_url, fillers=2)
+    with open_store(postgres_url) as writer, open_store(postgres_url, readonly=True) as reader:
+        before = fingerprint(postgres_url, reader)
+        assert fingerprint(postgres_url, reader) == before
+        with writer.transaction():
+            writer.add_article(Article(id="late", text="late news"))
+            assert fingerprint(postgres_url, reader) == before  # not before the commit
+        assert fingerprint(postgres_url, reader) != before
+
+
+def backends(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND pid <> pg_backend_pid()").fetchone()[0]
+
+
+def test_requests_reuse_connections_and_survive_a_dropped_one(postgres_cluster):
+    """Requests share a few kept connections instead of opening one each; a kept connection that the server
+    dropped (a restart, a network cut) is opened again by the next request that takes it."""
+    from fastapi.testclient import TestClient
+
+    from newsfuse.web import create_app
+
+    from ..store.test_postgres import terminate_others
+
+    url = postgres_cluster.create_database()
+    ids = build_store(url, fillers=2)
+    with TestClient(create_app(url, cache_mb=0)) as client:
+        for _ in range(3):
+            assert client.get(f"/api/stories/{ids['story']}").status_code == 200
+        assert client.get("/api/stories/no-such-story").status_code == 404
+        kept = backends(url)
+        for _ in range(20):
+            assert client.get("/api/stories").status_code == 200
+            assert client.get(f"/articles/{ids['b']}").status_code == 200
+        assert backends(url) == kept <= 3
+        assert terminate_others(url) == kept
+        assert client.get(f"/api/stories/{ids['story']}").json()["id"] == ids["story"]

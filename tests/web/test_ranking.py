@@ -143,21 +143,6 @@ def test_a_write_reaches_the_lists(tmp_path, monkeypatch):
             time.sleep(0.1)
 
 
-def test_change_marks_move_with_a_write(tmp_path):
-    """A store without files to watch (PostgreSQL) is fingerprinted by its counts and latest times."""
-    from newsfuse.web.snapshot import fingerprint
-
-    db = tmp_path / "marks.db"
-    _stream(db)
-    with SqliteStore(db) as store:
-        before = fingerprint("postgresql://host/db", store)
-        with store.transaction():
-            article = _article("late", 0, T, "late.example")
-            store.add_article(article)
-            store.set_story(article.id, "late", T)
-        assert fingerprint("postgresql://host/db", store) != before and len(before) == 5
-
-
 def test_api_rows_have_one_shape_whichever_path_answers(tmp_path):
     """/api/stories without sort answers from the snapshot or, after a write, from the store's SQL: same rows."""
     from fastapi.testclient import TestClient

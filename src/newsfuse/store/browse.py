@@ -39,15 +39,4 @@ def brief_documents(store: SqliteStore, batch: int = 500) -> Iterator[tuple[str,
             yield row[0], row[1]
 
 
-def change_marks(store: SqliteStore) -> tuple:
-    """Figures that move when the store is written: articles and memberships counted, the latest stored article,
-    story change and brief (for a store without files to watch, whose readers cache aggregates). The times have
-    one-second steps: an edit in the second of the last read shows with the next write."""
-    row = store.db.execute(
-        "SELECT (SELECT count(*) FROM articles), (SELECT max(added) FROM articles), "
-        "(SELECT count(*) FROM story_articles), (SELECT max(updated) FROM stories), "
-        "(SELECT max(updated) FROM briefs)").fetchone()
-    return tuple(row)
-
-
-__all__ = ["article_facts", "brief_documents", "change_marks", "story_headlines"]
+__all__ = ["article_facts", "brief_documents", "story_headlines"]

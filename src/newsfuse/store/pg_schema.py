@@ -71,4 +71,25 @@ CREATE TABLE alert_hits (alert {T} NOT NULL REFERENCES alerts (name) ON DELETE C
 CREATE INDEX alert_hits_pending ON alert_hits (fired);
 """
 
-PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6, 7: _V7}
+# Version 8: a change counter for readers that cache aggregates (the web UI's snapshot), read in one row lookup
+# where counting the tables took a scan of each. Each transaction that writes one of the tables the snapshot reads
+# adds one, once, at its commit: a deferred constraint trigger, so the row is locked only while committing (two
+# writers never wait on each other mid-transaction, which with ON CONFLICT waits could deadlock) and a reader
+# that sees the new number sees the transaction's rows too.
+_V8 = """
+CREATE TABLE newsfuse_changes (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO newsfuse_changes (id, version) VALUES (1, 0);
+CREATE OR REPLACE FUNCTION newsfuse_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('newsfuse.counted', true) IS DISTINCT FROM txid_current()::text THEN
+        PERFORM set_config('newsfuse.counted', txid_current()::text, true);
+        UPDATE newsfuse_changes SET version = version + 1 WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END $$;
+""" + "".join(f"""
+CREATE CONSTRAINT TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table}
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION newsfuse_count_change();
+""" for table in ("articles", "duplicates", "stories", "story_articles", "briefs"))
+
+PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6, 7: _V7, 8: _V8}

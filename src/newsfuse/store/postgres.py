@@ -11,6 +11,7 @@ Messages never carry the password.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -207,6 +208,11 @@ class PostgresStore(SqlStore):
                     self.db.execute(PG_MIGRATIONS[version])
                     self.db.execute("UPDATE newsfuse_schema SET version=?", (version,))
 
+    def changes(self) -> int:
+        """How many transactions wrote articles, their links, stories or briefs (a counter kept at each commit,
+        ``pg_schema._V8``): a reader caching aggregates of those tables reads them again when it moves."""
+        return self.db.execute("SELECT version FROM newsfuse_changes WHERE id = 1").fetchone()[0]
+
     def add_article(self, article: Article) -> bool:
         # PostgreSQL text holds no NUL character: such a record is refused before the statement, so the batch's
         # transaction goes on (a failed statement would abort it) and the run counts one store_error.
@@ -233,4 +239,36 @@ class PostgresStore(SqlStore):
             raise StoreError(f"bad search query {query!r}: {_first_line(exc, self.db.secret)}") from exc
 
 
-__all__ = ["PgConnection", "PostgresStore", "to_psycopg"]
+class PgStorePool:
+    """Read-only stores kept open between uses, for a server answering many short requests: opening one costs a
+    connection (TCP, authentication, a server process's start) and the schema check, more than a page's reads, and
+    psycopg prepares a statement only after a connection ran it a few times. ``take`` gives an idle store or None
+    (the caller opens one); ``give`` keeps it for the next use, up to ``size``, unless its connection broke or was
+    left inside a transaction."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self.idle: list[PostgresStore] = []
+        self.lock = threading.Lock()
+
+    def take(self) -> PostgresStore | None:
+        with self.lock:
+            return self.idle.pop() if self.idle else None
+
+    def give(self, store: PostgresStore) -> None:
+        conn = store.db.conn
+        if not store.db.lost() and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            with self.lock:
+                if len(self.idle) < self.size:
+                    self.idle.append(store)
+                    return
+        store.close()
+
+    def close(self) -> None:
+        with self.lock:
+            stores, self.idle = self.idle, []
+        for store in stores:
+            store.close()
+
+
+__all__ = ["PgConnection", "PgStorePool", "PostgresStore", "to_psycopg"]

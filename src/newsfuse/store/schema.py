@@ -63,5 +63,7 @@ CREATE TABLE alert_hits (alert TEXT NOT NULL REFERENCES alerts (name) ON DELETE 
                          attempts INTEGER NOT NULL DEFAULT 0, error TEXT, PRIMARY KEY (alert, story_id, reason));
 CREATE INDEX alert_hits_pending ON alert_hits (fired);
 """,
+    # PostgreSQL's change counter (pg_schema.py); an SQLite store's readers watch its files instead.
+    8: "",
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -1,6 +1,7 @@
 """The web UI and JSON API: ``create_app(db_path)`` gives a FastAPI app over a newsfuse store.
 
-Every request opens the store read-only (another process may be writing it: WAL), and closes it after.
+Every request opens the store read-only (another process may be writing it: WAL), and closes it after; a
+PostgreSQL store's connections are kept for later requests instead.
 All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
 Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
 Error pages and API errors never show the server's paths: the store's path reads "the store", and a store that
@@ -17,6 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -58,6 +60,7 @@ def create_app(db_path: str, allow_edits: bool = False, cache_mb: float = DEFAUL
     app.state.allow_edits = allow_edits
     app.state.templates = _templates()
     app.state.snapshots = SnapshotCache(app.state.db_path)
+    app.state.store_pool = _store_pool(app.state.db_path)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(alerts.router)
@@ -81,6 +84,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     version = getattr(app.state, "store_version", None)
     if version is not None:
         version.close()
+    if app.state.store_pool is not None:
+        app.state.store_pool.close()
+
+
+def _store_pool(path: str) -> Any:
+    """Connections kept for a PostgreSQL store's requests (``PgStorePool``); None for SQLite, which opens a file."""
+    if not is_postgres_url(path):
+        return None
+    from ..store.postgres import PgStorePool
+
+    return PgStorePool()
 
 
 def _warm(app: FastAPI) -> None:
@@ -104,15 +118,21 @@ def _templates() -> Jinja2Templates:
 
 
 def open_store(request: Request) -> Iterator[SqlStore]:
-    """FastAPI dependency: the store, opened read-only for this request only."""
-    path = request.app.state.db_path
-    if not store_exists(path):
-        raise StoreError(f"no store at {shown(path)}: run `newsfuse run INPUT --db {shown(path)}` first")  # logged
-    store = open_backend(path, readonly=True)
+    """FastAPI dependency: the store, opened read-only for this request (a PostgreSQL store's connection is kept
+    for the next request)."""
+    path, pool = request.app.state.db_path, request.app.state.store_pool
+    store = pool.take() if pool is not None else None
+    if store is None:
+        if not store_exists(path):
+            raise StoreError(f"no store at {shown(path)}: run `newsfuse run INPUT --db {shown(path)}` first")  # logged
+        store = open_backend(path, readonly=True)
     try:
         yield store
     finally:
-        store.close()
+        if pool is not None:
+            pool.give(store)
+        else:
+            store.close()
 
 
 class SecurityHeaders:

@@ -209,10 +209,10 @@ def _index_briefs(snap: Snapshot, documents: Any) -> None:
 
 def fingerprint(path: str, store: Any = None) -> tuple:
     """What changes when the store is written. An SQLite file: its files' sizes and change times (a write through
-    WAL changes the -wal file, a checkpoint the db; a stat costs microseconds). Another store (PostgreSQL): its
-    counts and latest times (``browse.change_marks``), read through ``store``."""
+    WAL changes the -wal file, a checkpoint the db; a stat costs microseconds). A PostgreSQL store: its counter of
+    committed writes (``PostgresStore.changes``, one row read through ``store``)."""
     if is_postgres_url(path):
-        return tuple(browse.change_marks(store)) if store is not None else ()
+        return (store.changes(),) if store is not None else ()
     out = []
     for name in (path, path + "-wal"):
         try:

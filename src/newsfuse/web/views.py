@@ -68,12 +68,13 @@ def related(store: SqliteStore, story_id: str) -> list[dict[str, Any]]:
     from ..pipeline import related_of
 
     found = related_of(store, [story_id]).get(story_id, [])
-    out = []
-    for other, score in found:
-        row = store.db.execute("SELECT id, headline FROM stories WHERE id=?", (other,)).fetchone()
-        if row is not None:
-            out.append({"id": row["id"], "headline": row["headline"], "similarity": score})
-    return out
+    if not found:
+        return []
+    marks = ",".join("?" * len(found))
+    headlines = {r["id"]: r["headline"] for r in store.db.execute(
+        f"SELECT id, headline FROM stories WHERE id IN ({marks})", [other for other, _ in found])}
+    return [{"id": other, "headline": headlines[other], "similarity": score}
+            for other, score in found if other in headlines]
 
 
 def _refs(members: list[dict[str, Any]], numbers: dict[str, int]) -> dict[str, dict[str, Any]]:
