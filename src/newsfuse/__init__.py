@@ -10,10 +10,10 @@ Quick start::
 import sys as _sys
 from types import FunctionType, ModuleType
 
-from .api import brief, cluster, dedup, export, extract, read_jsonl, run, stories, summarize
+from .api import brief, cluster, dedup, export, extract, language_summaries, read_jsonl, run, stories, summarize
 from .config import Config, load_config
 from .errors import NewsfuseError
-from .records import Article, Brief, Cited, Drop, Duplicate, Page, Story
+from .records import Article, Brief, Cited, Drop, Duplicate, LanguageSummary, Page, Story
 
 
 class _Package(ModuleType):
@@ -33,6 +33,7 @@ _sys.modules[__name__].__class__ = _Package
 
 __version__ = "0.1.0"
 __all__ = [
-    "Article", "Brief", "Cited", "Config", "Drop", "Duplicate", "NewsfuseError", "Page", "Story", "brief",
-    "cluster", "dedup", "export", "extract", "load_config", "read_jsonl", "run", "stories", "summarize",
+    "Article", "Brief", "Cited", "Config", "Drop", "Duplicate", "LanguageSummary", "NewsfuseError", "Page", "Story",
+    "brief", "cluster", "dedup", "export", "extract", "language_summaries", "load_config", "read_jsonl", "run",
+    "stories", "summarize",
 ]

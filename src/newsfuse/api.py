@@ -9,7 +9,7 @@ from typing import Any
 
 from .config import Config
 from .errors import InputError, NotFoundError
-from .records import Article, Brief, Cited, Drop, Duplicate, Page
+from .records import Article, Brief, Cited, Drop, Duplicate, LanguageSummary, Page
 
 
 def extract(paths: Sequence[str | Path], config: Config = Config(), workers: int | None = None
@@ -93,10 +93,20 @@ def group_by_story(articles: list[Article], story_of: dict[str, str],
 
 
 def summarize(articles: Sequence[Article], words: int = 120) -> list[Cited]:
-    """Extractive summary; each sentence lists every article that states it."""
+    """Extractive summary; each sentence lists every article that states it. Articles in several languages are
+    summarised in the main one (the language most of them are in; ``language_summaries`` gives each)."""
     from .brief import summarize as cited_summary
 
-    return list(cited_summary(list(articles), words))
+    parts = language_summaries(articles, words)
+    return list(parts[0].summary) if parts else list(cited_summary(list(articles), words))
+
+
+def language_summaries(articles: Sequence[Article], words: int = 120) -> list[LanguageSummary]:
+    """For articles in several languages, each language's cited summary of its own articles, the language of most
+    articles first; empty when they are in one language."""
+    from .brief.build import language_summaries as by_language
+
+    return by_language(list(articles), words)
 
 
 def run(inputs: Sequence[str | Path], db: str | Path, config: Config = Config(), workers: int | None = None,
@@ -222,7 +232,7 @@ def export(db: str | Path) -> list[dict[str, Any]]:
                 "sources": sum(1 for a in articles if links.get(a.id) is None or links[a.id].duplicate_of is None),
                 "articles": [_article_json(a, links.get(a.id), stored.get(a.id)) for a in articles],
                 "brief": {k: body.get(k, []) for k in
-                          ("summary", "quotes", "entities", "timeline", "unique", "disagreements")},
+                          ("summary", "quotes", "entities", "timeline", "unique", "disagreements", "languages")},
                 **{k: spans[story][k] for k in ("first_seen", "last_seen", "first_seen_source", "last_seen_source")},
                 "related": [{"id": other, "headline": spans.get(other, {}).get("headline", ""), "similarity": score}
                             for other, score in related.get(story, []) if other in spans],

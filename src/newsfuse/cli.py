@@ -125,15 +125,23 @@ def summarize(
 ) -> None:
     """Cited extractive summary per story: prints {story, summary: [{text, sources}]}.
 
-    Articles are grouped by their `story` field; articles without one are clustered first.
+    Articles are grouped by their `story` field; articles without one are clustered first. A story in several
+    languages (each article's `language`) is summarised in its main language, and `languages` adds
+    [{language, articles, summary}] for each.
     Example: newsfuse summarize clustered.jsonl --words 80
     """
     articles, drops, story_of = api.read_jsonl(file)
     _report(drops)
     groups = api.group_by_story(articles, story_of, _config())
     for story, articles in groups.items():
-        cited = api.summarize(articles, words)
-        _emit({"story": story, "summary": [{"text": c.text, "sources": list(c.sources)} for c in cited]})
+        parts = api.language_summaries(articles, words)
+        cited = parts[0].summary if parts else api.summarize(articles, words)
+        row = {"story": story, "summary": [{"text": c.text, "sources": list(c.sources)} for c in cited]}
+        if parts:
+            row["languages"] = [{"language": p.language, "articles": p.articles,
+                                 "summary": [{"text": c.text, "sources": list(c.sources)} for c in p.summary]}
+                                for p in parts]
+        _emit(row)
 
 
 @app.command()

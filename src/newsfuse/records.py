@@ -250,7 +250,20 @@ class Disagreement:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageSummary:
+    """A story's summary in one of its languages, from that language's ``articles`` (how many) alone."""
+
+    language: str
+    articles: int
+    summary: tuple[Cited, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
+    """One story's brief. ``summary`` is in the story's main language (the one most of its articles are in) when
+    it holds several; ``languages`` then gives each language's own summary, the main one first (empty for a story
+    in one language)."""
+
     story: str
     headline: str
     summary: tuple[Cited, ...] = ()
@@ -259,6 +272,7 @@ class Brief:
     timeline: tuple[Event, ...] = ()
     unique: tuple[Unique, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
+    languages: tuple[LanguageSummary, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -274,13 +288,16 @@ def _lists(value: Any) -> Any:
     return value
 
 
+def _cited_from_json(rows: list[dict[str, Any]]) -> tuple[Cited, ...]:
+    return tuple(Cited(s["text"], tuple(s["sources"]), s.get("independent"), tuple(s.get("copies", ()))) for s in rows)
+
+
 def brief_from_json(data: dict[str, Any]) -> Brief:
     """Rebuild a Brief from ``Brief.to_json`` output (the store keeps briefs as JSON)."""
     return Brief(
         story=data["story"],
         headline=data.get("headline", ""),
-        summary=tuple(Cited(s["text"], tuple(s["sources"]), s.get("independent"), tuple(s.get("copies", ())))
-                      for s in data.get("summary", [])),
+        summary=_cited_from_json(data.get("summary", [])),
         quotes=tuple(Quote(q["text"], q.get("speaker"), tuple(q["sources"]), q.get("independent"),
                            tuple(q.get("copies", ()))) for q in data.get("quotes", [])),
         entities=tuple(Entity(e["name"], e["label"], e["count"], tuple(e["sources"]), tuple(e.get("variants", ())))
@@ -290,11 +307,14 @@ def brief_from_json(data: dict[str, Any]) -> Brief:
         unique=tuple(Unique(u["source"], u["text"]) for u in data.get("unique", [])),
         disagreements=tuple(Disagreement(d["kind"], d["text"], tuple(tuple(c) for c in d["claims"]))
                             for d in data.get("disagreements", [])),
+        languages=tuple(LanguageSummary(x["language"], x["articles"], _cited_from_json(x.get("summary", [])))
+                        for x in data.get("languages", [])),
     )
 
 
 __all__ = [
     "Annotations", "Article", "Brief", "Cited", "Disagreement", "Drop", "Duplicate", "Entity", "EntitySpan", "Event",
+    "LanguageSummary",
     "Page", "Quote", "Story", "Unique", "brief_from_json", "canonical_url", "make_id", "normalize_text", "outlet_name",
     "to_utc",
 ]

@@ -53,7 +53,8 @@ def test_seeds_make_one_story_with_both_articles(seeds_export):
     (story,) = seeds_export["stories"]
     assert len(story["articles"]) == 2
     assert story["headline"]
-    assert set(story["brief"]) == {"summary", "quotes", "entities", "timeline", "unique", "disagreements"}
+    assert set(story["brief"]) == {"summary", "quotes", "entities", "timeline", "unique", "disagreements",
+                                   "languages"}
 
 
 def test_seed_texts_are_clean(seeds_export):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsfuse.records import (Article, Brief, Cited, Disagreement, Duplicate, Entity, Event, Quote, Unique,
-                              make_id)
+from newsfuse.records import (Article, Brief, Cited, Disagreement, Duplicate, Entity, Event, LanguageSummary, Quote,
+                              Unique, make_id)
 from newsfuse.store import open_store
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "seeds"
@@ -52,16 +52,21 @@ def _filler(n: int) -> Article:
                    "en")
 
 
+FRENCH = "Poutine et Kim Jong Un ont échangé des lettres, selon la Maison Blanche."
+
+
 def _brief(story: str, arts: dict[str, Article]) -> Brief:
     a, b, c = arts["a"].id, arts["b"].id, arts["c"].id
+    summary = (
+        Cited("The White House said it has new intelligence that Vladimir Putin and Kim Jong Un have swapped "
+              "letters as Russia seeks weapons from North Korea.", (a, b, c)),
+        Cited(CLAIM, (a, b, c)),
+        Cited("Russia is looking for additional artillery shells and other basic materials.", (a, b)),
+    )
     return Brief(
         story=story, headline="White House: Putin and Kim Jong Un swapped letters as Russia seeks munitions",
-        summary=(
-            Cited("The White House said it has new intelligence that Vladimir Putin and Kim Jong Un have swapped "
-                  "letters as Russia seeks weapons from North Korea.", (a, b, c)),
-            Cited(CLAIM, (a, b, c)),
-            Cited("Russia is looking for additional artillery shells and other basic materials.", (a, b)),
-        ),
+        summary=summary,
+        languages=(LanguageSummary("en", 2, summary), LanguageSummary("fr", 1, (Cited(FRENCH, (c,)),))),
         quotes=(Quote("The war is increasingly moving to Russia’s territory and it cannot be stopped",
                       "Mykhailo Podalyak", (a, c)),),
         entities=(Entity("Kim Jong Un", "PERSON", 6, (a, b, c), ("Kim",)), Entity("Pyongyang", "GPE", 2, (a, b))),

@@ -5,7 +5,7 @@ import json
 import re
 from xml.etree import ElementTree
 
-from .conftest import CLAIM
+from .conftest import CLAIM, FRENCH
 
 
 def test_index_lists_stories_with_filters_and_pages(client, ids):
@@ -98,3 +98,14 @@ def test_server_works_while_another_process_writes(client, web_store, ids):
             assert client.get("/api/stories").status_code == 200
         finally:
             writer.db.rollback()
+
+
+def test_story_page_gives_each_other_language_its_summary(client, ids):
+    page = client.get(f"/stories/{ids['story']}").text
+    section = re.search(r'<section id="languages">(.*?)</section>', page, re.S).group(1)
+    assert "from the en articles" in section and "fr · 1 article<" in section
+    assert 'lang="fr"' in section and FRENCH in section
+    assert "<details class=\"cite\" id=\"cfr0-3\"" in section  # its own citation anchors
+    download = client.get(f"/stories/{ids['story']}/brief.html").text
+    assert FRENCH in download and '<h2 lang="fr">' in download
+    assert FRENCH in client.get(f"/stories/{ids['story']}/brief.md").text

@@ -1,5 +1,5 @@
 """build_brief: one story's articles -> a Brief (summary, headline, quotes, entities, timeline, unique,
-disagreements)."""
+disagreements, and a summary per language when the story holds several)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -9,7 +9,7 @@ from sklearn import config_context
 
 from ..config import BriefConfig
 from ..nlp import entity_spans_many
-from ..records import Article, Brief
+from ..records import Article, Brief, LanguageSummary
 from .annotate import seed_annotations
 from .disagree import disagreements
 from .reading import paragraphs_to_read
@@ -27,6 +27,30 @@ def _recent(articles: Sequence[Article], limit: int) -> list[Article]:
         return list(articles)
     keep = sorted(range(len(articles)), key=lambda i: articles[i].published or _OLDEST, reverse=True)[:limit]
     return [articles[i] for i in sorted(keep)]
+
+
+def by_language(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    """The articles by language (primary subtag), the language of most articles first (ties: alphabetical); those
+    of no known language go with the first. Empty when the articles are in one language or none is known."""
+    spoken: dict[str, list[Article]] = {}
+    unknown = []
+    for article in articles:
+        language = (article.language or "").split("-")[0].lower()
+        (spoken.setdefault(language, []) if language else unknown).append(article)
+    if len(spoken) < 2:
+        return {}
+    ordered = dict(sorted(spoken.items(), key=lambda item: (-len(item[1]), item[0])))
+    first = next(iter(ordered))
+    ordered[first] = [a for a in articles if a in ordered[first] or a in unknown]  # story order kept
+    return ordered
+
+
+def language_summaries(articles: Sequence[Article], words: int,
+                       duplicate_of: Mapping[str, str | None] | None = None) -> list[LanguageSummary]:
+    """For a story in several languages (``by_language``), each language's cited summary of its own articles, the
+    main language first; empty for a story in one language."""
+    return [LanguageSummary(language, len(members), tuple(summarize(members, words, duplicate_of=duplicate_of)))
+            for language, members in by_language(articles).items()]
 
 
 def build_brief(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str, str | None] = {},
@@ -54,7 +78,9 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
                       [a.language for a in articles] + [a.language for a in articles if a.title])
     sentences = story_sentences(articles, duplicate_of)
     weight = concept_weights(articles, duplicate_of)
-    summary = summarize(articles, config.words, duplicate_of=duplicate_of, sentences=sentences, weight=weight)
+    languages = language_summaries(articles, config.words, duplicate_of)
+    summary = list(languages[0].summary) if languages else summarize(
+        articles, config.words, duplicate_of=duplicate_of, sentences=sentences, weight=weight)
     found, names = entities(articles, config.max_entities, reading)
     # What only one outlet reports, and where outlets disagree, need a second independent source to compare with.
     several = len({family(a.id, duplicate_of) for a in articles}) > 1
@@ -67,7 +93,8 @@ def _build(story_id: str, articles: Sequence[Article], duplicate_of: Mapping[str
         timeline=tuple(build_timeline(articles, config.max_events, reading=reading)),
         unique=tuple(unique(articles, sentences, duplicate_of, weight, config.unique_per_source)) if several else (),
         disagreements=tuple(disagreements(articles, sentences, duplicate_of)) if several else (),
+        languages=tuple(languages),
     )
 
 
-__all__ = ["build_brief"]
+__all__ = ["build_brief", "by_language", "language_summaries"]

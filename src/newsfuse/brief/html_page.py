@@ -70,13 +70,19 @@ def _source(article: Article, page: _Page, copies: Mapping[str, str | None]) -> 
 
 def render_html(brief: Brief, articles: Sequence[Article],
                 duplicate_of: Mapping[str, str | None] | None = None) -> str:
-    """The brief as a self-contained HTML page: cited summary, quotes, entities, timeline, unique passages,
+    """The brief as a self-contained HTML page: cited summary (and each language's, when the story holds several),
+    quotes, entities, timeline, unique passages,
     disagreements and the numbered sources with their lineage (from ``duplicate_of`` when given, else from the
     copies the brief's citations record)."""
     page = _Page(articles)
     title = escape(brief.headline or brief.story)
     summary = " ".join(f"{escape(c.text)} {page.cite(c.sources, c.independent)}" for c in brief.summary)
     body = [f"<h1>{title}</h1>"] + ([f'<section class="summary"><p>{summary}</p></section>'] if summary else [])
+    body += _section("In each language", [
+        f'<strong lang="{escape(part.language)}">{escape(part.language)}</strong> ({part.articles} article'
+        f'{"" if part.articles == 1 else "s"}): <span lang="{escape(part.language)}">'
+        + " ".join(f"{escape(c.text)} {page.cite(c.sources, c.independent)}" for c in part.summary) + "</span>"
+        for part in brief.languages])
     body += _section("Quotes", [f"<blockquote>“{escape(q.text)}”</blockquote> — "
                                 f"{escape(q.speaker) if q.speaker else 'unattributed'} "
                                 f"{page.cite(q.sources, q.independent)}" for q in brief.quotes])

@@ -63,7 +63,8 @@ def _label(article: Article) -> str:
 
 def render_markdown(brief: Brief, articles: Sequence[Article],
                     duplicate_of: Mapping[str, str | None] | None = None) -> str:
-    """The brief as Markdown: headline, cited summary, quotes, entities, timeline, unique, disagreements, sources
+    """The brief as Markdown: headline, cited summary (and each language's, when the story holds several), quotes,
+    entities, timeline, unique, disagreements, sources
     (with which ones copy which, from ``duplicate_of`` when given, else from the brief's citations)."""
     number = {a.id: i for i, a in enumerate(articles, 1)}
     md = escape_markdown
@@ -74,6 +75,11 @@ def render_markdown(brief: Brief, articles: Sequence[Article],
 
     lines = [f"# {md(brief.headline or brief.story)}", ""]
     lines += [" ".join(f"{md(c.text)} {cite(c.sources, c.independent)}".strip() for c in brief.summary), ""]
+    if brief.languages:
+        lines += ["## In each language", ""]
+        for part in brief.languages:
+            lines += [f"**{md(part.language)}** ({part.articles} article{'s' if part.articles != 1 else ''}): "
+                      + " ".join(f"{md(c.text)} {cite(c.sources, c.independent)}".strip() for c in part.summary), ""]
     if brief.quotes:
         lines += ["## Quotes", ""] + [f"- “{md(q.text)}” — {md(q.speaker) or 'unattributed'} "
                                       f"{cite(q.sources, q.independent)}" for q in brief.quotes] + [""]

@@ -51,6 +51,10 @@ def story_view(store: SqliteStore, story_id: str) -> dict[str, Any]:
     story["headline"] = brief.get("headline") or story["headline"]
     story["summary"] = [_cited(i, s["text"], s.get("sources", ()), refs, texts)
                         for i, s in enumerate(brief.get("summary", []))]
+    story["languages"] = [dict(part, summary=[_cited(f"{part['language']}{i}", s["text"], s.get("sources", ()), refs,
+                                                     texts) for i, s in enumerate(part.get("summary", []))])
+                          for n, part in enumerate(brief.get("languages", [])) if n]  # the first is the summary
+    story["main_language"] = (brief.get("languages") or [{}])[0].get("language")
     story["quotes"] = [dict(q, refs=_ref_list(q.get("sources", ()), refs)) for q in brief.get("quotes", [])]
     story["entities"] = brief.get("entities", [])
     story["timeline"] = [dict(e, refs=_ref_list(e.get("sources", ()), refs)) for e in brief.get("timeline", [])]
@@ -87,7 +91,7 @@ def _ref_list(sources: Any, refs: dict[str, dict[str, Any]]) -> list[dict[str, A
             for s in sources]
 
 
-def _cited(index: int, text: str, sources: Any, refs: dict[str, dict[str, Any]],
+def _cited(index: int | str, text: str, sources: Any, refs: dict[str, dict[str, Any]],
            texts: dict[str, Article]) -> dict[str, Any]:
     """A summary sentence and, per cited source, the exact passage found in that source's text."""
     citations = []

@@ -1,0 +1,63 @@
+"""A story in several languages: the summary is in its main language, and each language has its own summary from
+its own articles, verbatim and cited (issue #24)."""
+import json
+
+from newsfuse.brief import build_brief, render_markdown
+from newsfuse.brief.build import by_language
+from newsfuse.brief.html_page import render_html
+from newsfuse.records import Article, brief_from_json
+
+EN = [Article(id="en1", title="Earthquake strikes central Italy", language="en", site="one",
+              text="A magnitude 6.2 earthquake struck central Italy on Wednesday, killing at least 120 people. "
+                   "Rescuers searched the rubble of Amatrice through the night."),
+      Article(id="en2", title="Quake kills 120 in Italy", language="en-GB", site="two",
+              text="At least 120 people died when a magnitude 6.2 earthquake struck central Italy on Wednesday. "
+                   "The mayor of Amatrice said half the town was gone.")]
+FR = Article(id="fr1", title="Séisme meurtrier en Italie", language="fr", site="trois",
+             text="Un séisme de magnitude 6,2 a frappé le centre de l'Italie mercredi, faisant au moins 120 morts. "
+                  "Les secouristes ont fouillé les décombres d'Amatrice toute la nuit.")
+UNKNOWN = Article(id="u1", title="Italy earthquake", text="Rescuers in Amatrice kept digging on Thursday morning.")
+
+
+def test_languages_are_grouped_main_first_and_unknown_with_the_main():
+    groups = by_language([FR, *EN, UNKNOWN])
+    assert list(groups) == ["en", "fr"]
+    assert [a.id for a in groups["en"]] == ["en1", "en2", "u1"] and [a.id for a in groups["fr"]] == ["fr1"]
+    assert by_language([*EN, UNKNOWN]) == {}  # one language: no per-language summaries
+
+
+def test_each_language_has_its_own_cited_summary():
+    brief = build_brief("s", [*EN, FR])
+    assert [(x.language, x.articles) for x in brief.languages] == [("en", 2), ("fr", 1)]
+    assert brief.summary == brief.languages[0].summary
+    texts = {a.id: a.text for a in [*EN, FR]}
+    for part in brief.languages:
+        assert part.summary
+        for sentence in part.summary:
+            assert any(sentence.text in texts[s] for s in sentence.sources)  # verbatim from what it cites
+            assert {s[:2] for s in sentence.sources} == {part.language}  # cites its own language's articles only
+    assert any("séisme" in c.text for c in brief.languages[1].summary)
+    assert brief_from_json(json.loads(json.dumps(brief.to_json()))) == brief
+    assert "## In each language" in render_markdown(brief, [*EN, FR])
+    assert 'lang="fr"' in render_html(brief, [*EN, FR])
+
+
+def test_a_story_in_one_language_has_no_language_summaries():
+    brief = build_brief("s", EN)
+    assert brief.languages == () and brief.summary
+    assert "In each language" not in render_markdown(brief, EN)
+
+
+def test_the_summarize_command_adds_each_language(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps({"id": a.id, "title": a.title, "text": a.text, "language": a.language,
+                                        "story": "s1"}) + "\n" for a in [*EN, FR]), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "newsfuse.cli", "summarize", str(path), "--words", "40"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert [(x["language"], x["articles"]) for x in row["languages"]] == [("en", 2), ("fr", 1)]
+    assert row["summary"] == row["languages"][0]["summary"]
+    assert all(s["sources"] == ["fr1"] for s in row["languages"][1]["summary"])
