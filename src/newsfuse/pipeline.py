@@ -18,9 +18,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-from .config import BriefConfig, ClusterConfig, Config, ExtractConfig
+from .config import BriefConfig, Config, ExtractConfig
 from .executors import Executor, LocalExecutor
 from .records import Article, Brief, Drop, Duplicate, Page
+from .related import related_of, stored_stories  # noqa: F401 (part of this module's API)
 
 log = logging.getLogger("newsfuse")
 # Related links a run stores per changed story (readers show the first few); both directions are kept.
@@ -425,45 +426,6 @@ class Runner:
                 else:
                     self.store.set_brief(result)
             self.on_progress("brief", done)
-
-
-def stored_stories(store: RunStore) -> Iterator[tuple[str, list[Article]]]:
-    """Each stored story with its original articles (copies count once, through their original)."""
-    copies = {i for i, d in store.duplicates().items() if d.duplicate_of is not None}
-    for story in store.story_ids():
-        yield story, store.articles(i for i in store.story_members(story) if i not in copies)
-
-
-def related_of(store: RunStore, story_ids: Iterable[str], config: ClusterConfig | None = None,
-               limit: int = 5) -> dict[str, list[tuple[str, float]]]:
-    """Up to ``limit`` related stories of each stored story, most similar first (``StoryAssigner.related``).
-
-    Each run stores the links of the stories it changed; a story changed since (an analyst's edit) or stored
-    before links were kept has its links computed here, from the store's saved assigner state, or, where an edit
-    dropped it, rebuilt from the stored articles as the next run would."""
-    out, missing = {}, []
-    for story in story_ids:
-        found = store.related(story, limit)
-        if found is None:
-            missing.append(story)
-        else:
-            out[story] = found
-    if missing:
-        out.update(_computed_related(store, missing, config, limit))
-    return out
-
-
-def _computed_related(store: RunStore, story_ids: list[str], config: ClusterConfig | None, limit: int
-                      ) -> dict[str, list[tuple[str, float]]]:
-    from .cluster import StoryAssigner
-
-    assigner = StoryAssigner(config)
-    state = store.cluster_state()
-    if state is not None:
-        assigner.load_state(state)
-    else:
-        assigner.load(stored_stories(store))
-    return assigner.related(story_ids, limit)
 
 
 def _brief_one(job: tuple[str, list[Article], dict[str, str | None], BriefConfig]) -> tuple[str, Brief | Drop]:

@@ -39,7 +39,7 @@ from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, DenseTerm, dense_features
 from .features import DocumentFrequencies, article_time, term_rows
 from .furniture import LineCounts
-from .held import age_key, is_locked, locked_stories, seed_pairs
+from .held import age_key, is_locked, locked_stories, related_stories, seed_pairs, strongest_links
 from .index import CentroidIndex, DenseCentroids
 from .state import DenseState, StoryTable, read_state, write_state
 
@@ -234,26 +234,12 @@ class StoryAssigner:
         """(row, story slot, sum of cosines) links of the new rows to warm held stories: per row, the
         ``NEIGHBOURS`` stories of the highest average link at or above the floor. Read in blocks of rows, so memory
         holds a block's products with the stories, not the whole run's."""
-        parts = [self._keep(self._index.dots(vectors[start:start + _LINK_BLOCK]), times[start:start + _LINK_BLOCK],
-                            start) for start in range(0, vectors.shape[0], _LINK_BLOCK)]
+        parts = [strongest_links(self._index.dots(vectors[start:start + _LINK_BLOCK]), self.stories,
+                                 times[start:start + _LINK_BLOCK], self.config.window_days, _LINK_FLOOR, NEIGHBOURS,
+                                 start) for start in range(0, vectors.shape[0], _LINK_BLOCK)]
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         return tuple(np.concatenate(column) for column in zip(*parts))
-
-    def _keep(self, dots: sp.csr_matrix, times: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The links of ``dots`` (rows x story slots) worth keeping (see ``_links``), rows shifted by ``offset``."""
-        table = self.stories
-        dots = dots.tocoo()
-        size = table.size[dots.col]
-        average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
-        keep = (average >= _LINK_FLOOR) & table.warm(times, self.config.window_days)[dots.col]
-        rows, cols, sums, average = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64), average[keep]
-        if len(rows) and np.bincount(rows).max() > NEIGHBOURS:
-            order = np.lexsort((-average, rows))  # by row, then by average link, highest first
-            rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
-            chosen = np.sort(order[rank < NEIGHBOURS])
-            rows, cols, sums = rows[chosen], cols[chosen], sums[chosen]
-        return rows + offset, cols, sums
 
     def _seed_pairs(self, seeds: list[Seed], links: list, seed_slots: np.ndarray) -> list[tuple[int, int, float]]:
         if not self.config.merge_held or len(seeds) < 2:
@@ -304,24 +290,8 @@ class StoryAssigner:
         between their members) is at least ``RELATED_SHARE`` x ``similarity``, most similar first: reports of one
         storyline that the time window or the threshold kept in stories of their own (a later development, an
         earlier phase). Ids not held map to an empty list."""
-        table, out = self.stories, {}
-        wanted = [(s, table.slot.get(self.corrections.resolve(s))) for s in story_ids]
-        slots = np.unique(np.array([slot for _, slot in wanted if slot is not None], dtype=np.int64))
-        dots = self._index.dots(self._index.rows(slots)).tocsr() if len(slots) else None
-        position = {int(slot): i for i, slot in enumerate(slots.tolist())}
-        floor = RELATED_SHARE * self.config.similarity
-        for story, slot in wanted:
-            out[story] = []
-            if slot is None:
-                continue
-            row = dots[position[slot]]
-            cols, sums = row.indices, row.data.astype(np.float64)
-            size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
-            average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
-            keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
-            for i in np.argsort(-average[keep], kind="stable")[:limit]:
-                out[story].append((table.ids[int(cols[keep][i])], round(float(average[keep][i]), 4)))
-        return out
+        return related_stories(self._index, self.stories, self.corrections, story_ids,
+                               RELATED_SHARE * self.config.similarity, limit)
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -364,15 +334,8 @@ class StoryAssigner:
 
     def _combined_inner(self, slots: np.ndarray, sparse_inner: np.ndarray, dense_sums: np.ndarray,
                         term=None, sign: float = 1.0) -> np.ndarray:
-        """Inner sums with the dense term added (``sign`` -1: taken out again) for ``slots``; the dense cosines'
-        sum inside a story is (|sum of unit embeddings|^2 - size) / 2."""
-        term = term or self.term
-        size = self.stories.size[slots].astype(np.float64)
-        sums = dense_sums[slots].astype(np.float64)
-        dense_inner, pairs = (np.einsum("ij,ij->i", sums, sums) - size) / 2.0, size * (size - 1) / 2.0
-        if sign > 0:
-            return term.combine(sparse_inner, dense_inner, pairs)
-        return np.maximum(0.0, sparse_inner - term.combine(0.0, dense_inner, pairs)) / (term.scale * (1.0 - term.weight))
+        """Inner sums of ``slots`` with the dense term added (``sign`` -1: taken out again): ``DenseTerm.inner``."""
+        return (term or self.term).inner(self.stories.size[slots], sparse_inner, dense_sums[slots], sign)
 
     def export_state(self) -> bytes:
         """The assigner's state (document frequencies, stories with centroids) as one blob for ``load_state``."""

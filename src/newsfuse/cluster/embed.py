@@ -51,6 +51,16 @@ class DenseTerm:
         share = self.weight / (1.0 - self.baseline)
         return self.scale * ((1.0 - self.weight) * sparse + share * (dense - self.baseline * pairs))
 
+    def inner(self, size: np.ndarray, sparse_inner: np.ndarray, sums: np.ndarray, sign: float = 1.0) -> np.ndarray:
+        """Stories' sums of inner similarities with this term's dense part added (``sign`` -1: taken out again);
+        ``size``: their members, ``sums``: their sums of unit embeddings. The dense cosines' sum inside a story is
+        (|sum of unit embeddings|^2 - size) / 2."""
+        size, sums = size.astype(np.float64), sums.astype(np.float64)
+        dense_inner, pairs = (np.einsum("ij,ij->i", sums, sums) - size) / 2.0, size * (size - 1) / 2.0
+        if sign > 0:
+            return self.combine(sparse_inner, dense_inner, pairs)
+        return np.maximum(0.0, sparse_inner - self.combine(0.0, dense_inner, pairs)) / (self.scale * (1.0 - self.weight))
+
 
 DENSE_TERM = DenseTerm()
 

@@ -15,6 +15,9 @@ analyst's merge would.
   split stories (``"x..."``), are locked as well (``is_locked``).
 - ``age_key``: oldest first (first date, undated last, then id), so the merged story keeps the oldest id whatever
   order the held stories were restored in.
+
+And how new articles and other stories link to held stories: ``strongest_links`` (a run's rows to the warm
+stories, the strongest few per row) and ``related_stories`` (held stories of one storyline kept apart).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from .agglomerate import Seed
 from .corrections import Corrections
 from .embed import DenseTerm
 from .index import CentroidIndex
+from .state import StoryTable
 
 
 def locked_stories(corrections: Corrections, story_id_for) -> set[str]:
@@ -68,4 +72,46 @@ def seed_pairs(seeds: Sequence[Seed], links: Sequence[tuple[int, int, float]], s
     return list(zip(free[a].tolist(), free[b].tolist(), sums.tolist()))
 
 
-__all__ = ["age_key", "is_locked", "locked_stories", "seed_pairs"]
+
+def strongest_links(dots: sp.csr_matrix, table: StoryTable, times: np.ndarray, window_days: float, floor: float,
+                    neighbours: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, story slot, sum of cosines) of ``dots`` (rows x story slots: ``centroid . v``) worth keeping: per row,
+    the ``neighbours`` warm stories (``StoryTable.warm``) of the highest average link at or above ``floor``; rows
+    shifted by ``offset``."""
+    dots = dots.tocoo()
+    size = table.size[dots.col]
+    average = np.divide(dots.data, size, out=np.zeros(len(dots.data)), where=size > 0)
+    keep = (average >= floor) & table.warm(times, window_days)[dots.col]
+    rows, cols, sums, average = dots.row[keep], dots.col[keep], dots.data[keep].astype(np.float64), average[keep]
+    if len(rows) and np.bincount(rows).max() > neighbours:
+        order = np.lexsort((-average, rows))  # by row, then by average link, highest first
+        rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
+        chosen = np.sort(order[rank < neighbours])
+        rows, cols, sums = rows[chosen], cols[chosen], sums[chosen]
+    return rows + offset, cols, sums
+
+
+def related_stories(index: CentroidIndex, table: StoryTable, corrections: Corrections, story_ids, floor: float,
+                    limit: int) -> dict[str, list[tuple[str, float]]]:
+    """For each held story of ``story_ids``, up to ``limit`` other held stories whose average link with it (the
+    mean cosine between their members) is at least ``floor``, most similar first; ids not held map to []."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    wanted = [(s, table.slot.get(corrections.resolve(s))) for s in story_ids]
+    slots = np.unique(np.array([slot for _, slot in wanted if slot is not None], dtype=np.int64))
+    dots = index.dots(index.rows(slots)).tocsr() if len(slots) else None
+    position = {int(slot): i for i, slot in enumerate(slots.tolist())}
+    for story, slot in wanted:
+        out[story] = []
+        if slot is None:
+            continue
+        row = dots[position[slot]]
+        cols, sums = row.indices, row.data.astype(np.float64)
+        size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
+        average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
+        keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
+        for i in np.argsort(-average[keep], kind="stable")[:limit]:
+            out[story].append((table.ids[int(cols[keep][i])], round(float(average[keep][i]), 4)))
+    return out
+
+
+__all__ = ["age_key", "is_locked", "locked_stories", "related_stories", "seed_pairs", "strongest_links"]
