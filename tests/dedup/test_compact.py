@@ -1,11 +1,13 @@
 """The compact index: Elias-Fano shingle sets, the article table, state versions 3/2/1, memory per article."""
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from newsfuse.dedup import Deduplicator, Fingerprint, shingle_hashes
 from newsfuse.dedup import eliasfano
-from newsfuse.dedup.bands import BandIndex
+from newsfuse.dedup.bands import MISS, BandIndex, band_limits
 from newsfuse.dedup.shingles import word_bytes, words
 from newsfuse.dedup.state import _HEADER, MAGIC_V2, RELATIONS, _pack24, cut_hashes
 from newsfuse.dedup.table import ArticleTable, KeyTable
@@ -147,6 +149,43 @@ def test_band_index_finds_shared_keys_in_buffer_and_runs():
     index.insert_many(np.array([3, 4], dtype=np.uint64), np.stack([keys, keys + 2]))
     assert index.query(keys) == {0, 2, 3} and index.query(keys[:1] + 2) == {4}
     assert index.query(np.array([2**32 - 1], dtype=np.uint32)) == set()
+
+
+def test_band_index_counts_the_keys_each_article_shares():
+    index, keys = BandIndex(), np.arange(64, dtype=np.uint32) * 5
+    index.insert(0, keys)
+    index.flush()
+    index.insert(1, np.where(np.arange(64) < 3, keys, keys + 1))
+    index.insert(2, keys + 1)
+    positions, counts = index.shared(keys, then_insert=3)
+    assert positions.tolist() == [0, 1] and counts.tolist() == [64, 3]
+    assert index.shared(keys[:2])[1].tolist() == [2, 2, 2]
+
+
+def test_band_limits_mark_the_counts_a_pair_at_the_threshold_reaches_but_for_a_chance_of_miss():
+    limits, bands = band_limits(64), 64
+    assert np.all(np.diff(limits) > 0) and limits[-1] == np.inf
+    for count in (0, 1, 2, 10):
+        p = limits[count]
+        at_most = sum(math.comb(bands, k) * p**k * (1 - p) ** (bands - k) for k in range(count + 1))
+        assert at_most == pytest.approx(MISS, rel=1e-6)
+    # two 500-shingle articles can be linked from Jaccard 0.43 (containment 0.6): 1 or 2 shared bands are unlikely
+    assert limits[2] <= 0.43**2 < limits[3]
+
+
+def test_a_recurring_sentence_is_not_verified_but_a_copy_of_the_same_size_is_linked(wikiref, monkeypatch):
+    words = " ".join(row["text"] for row in wikiref.values()).split()
+    sentence = " ".join(words[:25])
+    dedup, verified = Deduplicator(), []
+    check = dedup._verify
+    monkeypatch.setattr(dedup, "_verify", lambda new, old: verified.append(1) or check(new, old))
+    for i in range(200):  # 200 articles of ~500 words, each carrying the sentence once
+        start = 1000 + i * 600
+        dedup.add(art(f"s{i:03d}", sentence + " " + " ".join(words[start:start + 475]), hours=i))
+    assert dedup.counts["original"] == 200 and len(verified) < 20
+    start, verified[:] = 1000 + 7 * 600, []
+    copy = " ".join(words[start:start + 330]) + " " + " ".join(words[150_000:150_170])  # 66% of s007
+    assert dedup.add(art("copy", copy, hours=300)).duplicate_of == "s007" and len(verified) < 5
 
 
 def test_query_then_insert_sees_only_earlier_articles_and_indexes_the_new_one():

@@ -6,11 +6,17 @@ One index serves both: ``num_perm / 2`` bands of 2 rows (64 x 2 for the default 
 with Jaccard J becomes a candidate with probability ``1 - (1 - J**2) ** 64``: 1.0 at J=0.8, 0.996 at 0.29
 (a 400-in-1,200 embedding at containment 0.9), 0.88 at 0.18, 0.15 at 0.05 and 0.006 at 0.01. The loose
 bands cost some false candidates, which is why every candidate is verified on the shingle sets (24-bit
-hashes, see ``state.py``; a ``searchsorted`` of two sorted arrays, a few us) before a link is made; unrelated
-news articles share almost no 5-word shingles, so candidate lists stay short. Signatures come from rensa,
-band keys live in ``bands.BandIndex`` (512 bytes per article instead of ~6 KB in rensa's LSH), and everything
-else in ``table.ArticleTable`` (columns and byte buffers, no Python object per article): ~1.7 KB per 500-word
-article in all, with the shingle sets Elias-Fano coded.
+hashes, see ``state.py``; a ``searchsorted`` of two sorted arrays, a few us) before a link is made. Unrelated
+news articles share almost no 5-word shingles, but a sentence of wire copy or a boilerplate paragraph recurs
+in more earlier articles the larger the index, and makes a band or two collide with each: a candidate is
+verified only if it shares as many bands as a pair at the least Jaccard that could link the two sizes would
+share but for a chance of 0.001 (``bands.band_limits``). That least Jaccard is ``similarity`` for a short
+pair, and ``containment`` s / (s + l - ``containment`` s) for sets of s <= l shingles otherwise: 0.43 for two
+500-shingle articles (candidates sharing 1 or 2 bands are dropped), 0.18 for a 1:3 embedding (none are), so
+only pairs of similar size lose candidates, and only those a copy would almost never produce. Signatures come
+from rensa, band keys live in ``bands.BandIndex`` (512 bytes per article instead of ~6 KB in rensa's LSH), and
+everything else in ``table.ArticleTable`` (columns and byte buffers, no Python object per article): ~1.7 KB
+per 500-word article in all, with the shingle sets Elias-Fano coded.
 
 Lineage. A group's original is its earliest published article (dated before undated); on a tie, the one the
 others contain. Articles usually arrive in that order (``find_duplicates`` sorts them), but one that arrives
@@ -30,7 +36,7 @@ import numpy as np
 from ..config import DedupConfig
 from ..errors import ConfigError, NotFoundError
 from ..records import Article, Duplicate, to_utc
-from .bands import BandIndex, band_keys, signatures
+from .bands import BandIndex, band_keys, band_limits, signatures
 from .shingles import overlap, shingle_hashes
 from .state import (RELATIONS, UNDATED, Fingerprint, coded_shingles, cut_hashes, pack_state, text_key,
                     url_key)
@@ -89,10 +95,10 @@ class Deduplicator:
         shingles = cut_hashes(shingle_hashes(article.text, self.config.shingle_words))
         ukey, tkey = url_key(article.url), text_key(article.text)
         row = len(self._table)  # the row append() gives it below; the band index learns it with the lookup
-        candidates: set[int] = set()
+        candidates: list[int] = []
         if len(shingles):
             keys = band_keys(signatures([shingles], self.config.num_perm))[0]
-            candidates = self._bands.query(keys, then_insert=row)
+            candidates = self._plausible(len(shingles), *self._bands.shared(keys, then_insert=row))
         found = self._exact(ukey) or self._similar(tkey, shingles, candidates)
         self._table.append(article.id, ukey, tkey, published_key(article), shingles)
         self._cache(row, shingles)
@@ -210,11 +216,25 @@ class Deduplicator:
         other = self._table.first_with_url(ukey) if ukey else None
         return (other, "exact", 1.0) if other is not None else None
 
-    def _similar(self, tkey: int, shingles: np.ndarray, candidates: set[int]) -> tuple[int, str, float] | None:
-        """The best verified LSH candidate (a row): exact text over near over contained over contains, then by
-        score, then earliest. Identical texts have identical signatures, so the LSH always finds an exact copy."""
+    def _plausible(self, size: int, rows: np.ndarray, shared: np.ndarray) -> list[int]:
+        """The candidate ``rows`` (sorted) whose count of ``shared`` bands a pair that can be linked would
+        produce but for a chance below ``bands.MISS``: the test in the module docstring, on the stored sizes."""
+        if not len(rows):
+            return []
+        config, bands = self.config, self.config.num_perm // 2
+        sizes = np.fromiter(map(self._table.count.__getitem__, rows.tolist()), dtype=np.float64, count=len(rows))
+        shorter, longer = np.minimum(sizes, size), np.maximum(sizes, size)
+        least = config.containment * shorter / (shorter + longer - config.containment * shorter)
+        least[shorter + config.shingle_words - 1 < config.containment_min_words] = config.similarity
+        least = np.minimum(least, config.similarity)
+        return rows[least ** 2 < band_limits(bands)[np.minimum(shared, bands)]].tolist()
+
+    def _similar(self, tkey: int, shingles: np.ndarray, candidates: list[int]) -> tuple[int, str, float] | None:
+        """The best verified LSH candidate (a row, ``candidates`` in row order): exact text over near over
+        contained over contains, then by score, then earliest. Identical texts have identical signatures, so the
+        LSH always finds an exact copy."""
         best: tuple[tuple[int, float, int], int, str, float] | None = None
-        for row in sorted(candidates):
+        for row in candidates:
             exact = tkey != 0 and self._table.text_key[row] == tkey
             verdict = ("exact", 1.0) if exact else self._verify(shingles, self._shingles(row))
             if verdict is None:
