@@ -188,6 +188,8 @@ class SqlStore:
         row = self.db.execute("SELECT story_id FROM story_aliases WHERE alias=?", (story_id,)).fetchone()
         if row:
             return row[0]
+        if self.db.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone():
+            return story_id  # the common case, by the primary key: the prefix search below scans every story
         rows = self.db.execute("SELECT id FROM stories WHERE id=? OR id LIKE ? LIMIT 2",
                                (story_id, story_id.replace("%", "") + "%")).fetchall()
         exact = [r[0] for r in rows if r[0] == story_id]

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -108,10 +109,25 @@ def _warm(app: FastAPI) -> None:
         log.warning("warming up: %s", exc)
 
 
+class ViewEnvironment(jinja2.Environment):
+    """Jinja's environment for view models, which are plain dicts: ``story.headline`` reads the key first, where
+    Jinja tries an attribute first and raises and catches an AttributeError for each of a page's hundreds of
+    lookups. A name that is no key still finds the attribute (``sorts.items()``)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=HERE / "templates")
-    env = templates.env
-    env.autoescape = True  # every template, whatever its name
+    env = ViewEnvironment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                          autoescape=True,     # every template, whatever its name
+                          auto_reload=False)   # the templates ship with the package: no stat of each on a render
+    templates = Jinja2Templates(env=env)
     env.filters["when"] = short_time
     env.filters["safe_url"] = safe_url
     return templates

@@ -3,10 +3,15 @@
 The passage is the article sentence with the highest token overlap with the summary sentence; when that sentence
 covers the summary sentence only partly and its neighbour adds to the coverage, the neighbour joins it.
 Self-contained (a regex splitter), so the web does not load the NLP models on a request.
+
+An article is split and tokenised once (``_analyse``, cached per text) for every summary sentence that cites it and
+for later requests; a summary sentence whose tokens are exactly those of an article sentence (an extractive summary
+copies its sentences) is answered by a dictionary lookup.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,18 +64,43 @@ def sentences(text: str) -> tuple[str, ...]:
 
 
 def tokens(text: str) -> frozenset[str]:
-    found = {t.lower() for t in _TOKEN.findall(text)}
+    if text.isascii():  # lowering the whole text once gives the same tokens only when it is ASCII
+        found = set(_TOKEN.findall(text.lower()))
+    else:
+        found = {t.lower() for t in _TOKEN.findall(text)}
     content = found - _STOP
     return frozenset(content or found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """An article's sentences, their token sets, and the first sentence with each token set."""
+
+    sentences: tuple[str, ...]
+    sets: tuple[frozenset[str], ...]
+    first: dict[frozenset[str], int]
+
+
+@lru_cache(maxsize=512)
+def _analyse(text: str) -> _Analysis:
+    found = sentences(text)
+    sets = tuple(tokens(s) for s in found)
+    first: dict[frozenset[str], int] = {}
+    for i, words in enumerate(sets):
+        first.setdefault(words, i)
+    return _Analysis(found, sets, first)
 
 
 def best_passage(claim: str, text: str) -> Passage | None:
     """The passage of ``text`` that best supports ``claim``, or None when no sentence shares a content word."""
     wanted = tokens(claim)
-    candidates = sentences(text)
+    article = _analyse(text)
+    candidates, sets = article.sentences, article.sets
     if not wanted or not candidates:
         return None
-    sets = [tokens(s) for s in candidates]
+    same = article.first.get(wanted)
+    if same is not None:  # the only score of 1.0 (all tokens, none more): the first such sentence is the best
+        return Passage(same, same, candidates[same], 1.0)
     scores = [_overlap(wanted, s) for s in sets]
     best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
     if scores[best] == 0:
@@ -88,7 +118,7 @@ def _overlap(wanted: frozenset[str], found: frozenset[str]) -> float:
     return shared / len(wanted) - 0.001 * max(0, len(found) - len(wanted))
 
 
-def _widen(wanted: frozenset[str], sets: list[frozenset[str]], best: int, score: float) -> tuple[int, int]:
+def _widen(wanted: frozenset[str], sets: Sequence[frozenset[str]], best: int, score: float) -> tuple[int, int]:
     """Add the previous or next sentence when the claim spans two sentences (coverage grows by 20 points)."""
     if score >= 0.8:
         return best, best
