@@ -3,6 +3,7 @@ does when the server goes away (retried with backoff, then one line naming the h
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -208,3 +209,75 @@ def test_a_writer_does_not_wait_for_another_ones_open_transaction(postgres_url):
     assert not errors and done == ["quick", "slow"]
     with open_store(postgres_url) as store:
         assert store.count("articles") == 2 and store.changes() == 2
+
+
+def test_a_version_8_store_upgrades_with_the_index_search_reads(postgres_url):
+    """Schema 9 adds ``articles_newest``, the order a search takes its candidates in: a store made at version 8
+    upgrades in place and still finds its articles."""
+    import psycopg
+
+    from newsfuse.store.pg_schema import PG_MIGRATIONS
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for version in (5, 6, 7, 8):
+            conn.execute(PG_MIGRATIONS[version])
+        conn.execute("UPDATE newsfuse_schema SET version=8")
+        conn.execute("INSERT INTO articles (id, text, added) VALUES ('old', 'senate kept', '2024-01-01T00:00:00Z')")
+    with open_store(postgres_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 9
+        assert store.db.execute("SELECT to_regclass('articles_newest')").fetchone()[0] is not None
+        assert [r[0] for r in store.search("senate")] == ["old"]
+
+
+# Senate said once, twice, ... six times: the more often, the higher ts_rank_cd puts it; the older, the more often.
+def _senate_articles() -> list[Article]:
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    dated = [Article(id=f"d{i}", text=" ".join(["senate vote"] * (6 - i) + ["budget talks"] * i),
+                     published=start + timedelta(days=i)) for i in range(6)]
+    return dated + [Article(id="u0", text="senate senate senate senate senate senate senate")]
+
+
+def _ranked_by_every_match(store, query: str) -> list[str]:
+    return [r[0] for r in store.db.execute(
+        "SELECT a.id FROM articles a, websearch_to_tsquery('simple', ?) AS q WHERE a.fts @@ q "
+        "ORDER BY ts_rank_cd(a.fts, q) DESC, a.id", (query,))]
+
+
+# Both ways of taking the candidates (articles_newest read until enough match, or every match sorted) give them.
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_search_with_fewer_matches_than_candidates_ranks_them_all(postgres_url, monkeypatch, newest_first):
+    monkeypatch.setattr(postgres().PostgresStore, "newest_first", lambda self, query: newest_first)
+    with open_store(postgres_url) as store:
+        with store.transaction():
+            for article in _senate_articles():
+                store.add_article(article)
+        found = [r["id"] for r in store.match("senate", 20)]
+        assert found == _ranked_by_every_match(store, "senate") == ["u0", "d0", "d1", "d2", "d3", "d4", "d5"]
+        assert [r["id"] for r in store.match("senate", 2, offset=2)] == found[2:4]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_search_with_more_matches_ranks_the_newest_candidates(postgres_url, monkeypatch, newest_first):
+    """Past SEARCH_CANDIDATES matches, only the newest published (undated last) are ranked: d0-d2 and the
+    undated u0 rank higher over every match, but are not among the three newest."""
+    monkeypatch.setattr(postgres(), "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(postgres().PostgresStore, "newest_first", lambda self, query: newest_first)
+    with open_store(postgres_url) as store:
+        with store.transaction():
+            for article in _senate_articles():
+                store.add_article(article)
+        assert [r["id"] for r in store.match("senate", 20)] == ["d3", "d4", "d5"]
+        assert [r["id"] for r in store.match("senate", 20, offset=3)] == []
+        assert [r["id"] for r in store.match("budget", 20)] == ["d5", "d4", "d3"]  # 5 matches: the 3 newest
+
+
+def test_a_word_in_most_articles_reads_the_newest_first(postgres_url, monkeypatch):
+    """Of 300 articles, 294 say senate: reading the newest until 10 match beats sorting 294; 6 say budget."""
+    monkeypatch.setattr(postgres(), "SEARCH_CANDIDATES", 10)
+    with open_store(postgres_url) as store:
+        with store.transaction():
+            for i in range(300):
+                store.add_article(Article(id=f"a{i}", text="senate vote" if i % 50 else "budget talks"))
+        store.db.execute("ANALYZE articles")
+        assert store.newest_first("senate") and not store.newest_first("budget")
+        assert not store.newest_first('"')  # no word at all: nothing to read

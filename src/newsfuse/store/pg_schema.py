@@ -92,4 +92,11 @@ CREATE CONSTRAINT TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {t
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION newsfuse_count_change();
 """ for table in ("articles", "duplicates", "stories", "story_articles", "briefs"))
 
-PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6, 7: _V7, 8: _V8}
+# Version 9: the matches of a search in the order its candidates are taken (``PostgresStore.match``): newest
+# published first, undated last, then by id. A word in most articles reads this index until it has enough matches,
+# where the full-text index would hand over every match to be sorted.
+_V9 = """
+CREATE INDEX articles_newest ON articles (published DESC NULLS LAST, id DESC);
+"""
+
+PG_MIGRATIONS: dict[int, str] = {5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}

@@ -31,6 +31,8 @@ from .schema import SCHEMA_VERSION
 
 # Seconds to wait before each new attempt to connect: six tries over about eight seconds.
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
+# How many matches a search ranks at most (PostgresStore.match).
+SEARCH_CANDIDATES = 1000
 # Advisory lock keys (any two fixed integers): one run at a time from dedup on; one migration at a time.
 _RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
 # SQLSTATE classes of a server that may accept the same connection soon: 08 connection, 53 resources, 57P01-03
@@ -102,7 +104,9 @@ class PgConnection:
     def lost(self) -> bool:
         return self.conn.closed or self.conn.broken
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | None = None, prepare: bool | None = None) -> psycopg.Cursor:
+        """``prepare=False`` plans the statement for its parameters each time, where psycopg would prepare one it
+        runs often and the server might keep a plan made for no parameter in particular."""
         if params and _READ.match(sql) and any(isinstance(p, str) and "\x00" in p for p in params):
             # PostgreSQL text holds no NUL, so no stored value equals or contains one: a read looking one up (an id
             # typed in a URL) finds no row, as it does in SQLite, where psycopg would refuse to send it. The
@@ -110,7 +114,7 @@ class PgConnection:
             return self.conn.execute("SELECT 1 WHERE false")
         query = to_psycopg(sql) if params else sql
         try:
-            return self.conn.execute(query, params or None)
+            return self.conn.execute(query, params or None, prepare=prepare)
         except psycopg.OperationalError as exc:
             if not self.lost():
                 raise
@@ -118,7 +122,7 @@ class PgConnection:
                 raise StoreError(f"{self.display}: lost the connection inside a transaction, which the server "
                                  f"rolled back (a rerun redoes it): {_first_line(exc, self.secret)}") from exc
         self.conn = self._connect()
-        return self.conn.execute(query, params or None)
+        return self.conn.execute(query, params or None, prepare=prepare)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:
@@ -227,16 +231,42 @@ class PostgresStore(SqlStore):
 
     def match(self, query: str, limit: int, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
               tokens: int = 12) -> list[Any]:
+        """Full-text matches, best first by ``ts_rank_cd`` (then id), among at most SEARCH_CANDIDATES of them: the
+        newest published (undated last, then by id). A query with fewer matches ranks them all, in the order
+        ranking every match gives; a word in many articles is answered from its newest matches, where ranking
+        every one read each match's stored vector (``bench/README.md``, issues 22 and 23). Pages past the
+        candidates are empty."""
         options = f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={int(tokens)}, MinWords={int(tokens) // 2}'
+        # The same order either way; written on the bare column, ``articles_newest`` can give it.
         try:
+            newest = "m.published" if self.newest_first(query) else "(m.published || '') COLLATE \"C\""
             return self.db.execute(
+                # The candidates carry their stored vector, expanded only to rank them; the page's rows come last.
+                "WITH ranked AS MATERIALIZED (SELECT c.id, ts_rank_cd(c.fts, q) AS rank FROM ("
+                "SELECT m.id, m.fts FROM articles m, websearch_to_tsquery('simple', ?) q WHERE m.fts @@ q "
+                f"ORDER BY {newest} DESC NULLS LAST, m.id DESC LIMIT ?) c, websearch_to_tsquery('simple', ?) q "
+                "ORDER BY rank DESC, c.id LIMIT ? OFFSET ?) "
                 "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
                 "ts_headline('simple', a.text, q, ?) AS snippet "
-                "FROM articles a, websearch_to_tsquery('simple', ?) AS q WHERE a.fts @@ q "
-                "ORDER BY ts_rank_cd(a.fts, q) DESC, a.id LIMIT ? OFFSET ?",
-                (options, query, limit, offset)).fetchall()
+                "FROM ranked r JOIN articles a ON a.id = r.id, websearch_to_tsquery('simple', ?) q "
+                "ORDER BY r.rank DESC, a.id",
+                (query, SEARCH_CANDIDATES, query, limit, offset, options, query), prepare=False).fetchall()
         except psycopg.Error as exc:
             raise StoreError(f"bad search query {query!r}: {_first_line(exc, self.db.secret)}") from exc
+
+    def newest_first(self, query: str) -> bool:
+        """Whether a search takes its candidates by reading ``articles_newest`` until enough match, rather than
+        all matches from the full-text index, sorted. The first reads each article's vector to test it, about
+        SEARCH_CANDIDATES / share of the articles, the second each match's row, at about half the cost; the
+        planner does not price the first's vector reads, so the choice is made here from its estimates of both
+        counts (bench/README.md, issues 22 and 23, fifth session)."""
+        plan = self.db.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles WHERE fts @@ websearch_to_tsquery('simple', ?) "
+            "UNION ALL SELECT 1 FROM articles", (query,), prepare=False).fetchone()[0][0]["Plan"]
+        if len(plan.get("Plans", ())) != 2:  # not the two scans: a query the planner found can match nothing
+            return False
+        matches, total = (part["Plan Rows"] for part in plan["Plans"])
+        return matches * matches > 2 * SEARCH_CANDIDATES * total
 
 
 class PgStorePool:
@@ -271,4 +301,4 @@ class PgStorePool:
             store.close()
 
 
-__all__ = ["PgConnection", "PgStorePool", "PostgresStore", "to_psycopg"]
+__all__ = ["SEARCH_CANDIDATES", "PgConnection", "PgStorePool", "PostgresStore", "to_psycopg"]

@@ -65,5 +65,8 @@ CREATE INDEX alert_hits_pending ON alert_hits (fired);
 """,
     # PostgreSQL's change counter (pg_schema.py); an SQLite store's readers watch its files instead.
     8: "",
+    # PostgreSQL's index of articles newest first, where its search takes candidates (pg_schema.py); FTS5 ranks
+    # inside its own index.
+    9: "",
 }
 SCHEMA_VERSION = max(MIGRATIONS)
