@@ -251,3 +251,28 @@ def test_dated_runs_respect_the_window_against_held_stories():
     again = StoryAssigner(ClusterConfig(window_days=2))
     assert again.assign_many([replace(a, published=T0)])[a.id] == story
     assert again.assign_many([replace(b, published=T0 + timedelta(days=1))])[b.id] == story
+
+
+def test_dots_among_some_stories_equal_the_full_products_there():
+    """The link step reads only the stories in the time window (CentroidIndex.dots(among=...)): their products
+    are the same, bit for bit, as the full product's, base and not-yet-compacted rows alike."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from newsfuse.cluster.features import N_FEATURES
+    from newsfuse.cluster.index import CentroidIndex
+
+    rng = np.random.default_rng(0)
+
+    def rows(n: int) -> sp.csr_matrix:
+        cols = np.concatenate([rng.choice(5000, 40, replace=False) for _ in range(n)])
+        return sp.csr_matrix((rng.random(40 * n), (np.repeat(np.arange(n), 40), cols)), shape=(n, N_FEATURES))
+
+    index = CentroidIndex()
+    index.add(rng.integers(0, 300, 3000), rows(3000))
+    index.compact()
+    index.add(rng.integers(0, 320, 100), rows(100))  # in the delta, some in slots the base does not have yet
+    vectors, among = rows(50), rng.random(320) < 0.3
+    full, part = index.dots(vectors).toarray(), index.dots(vectors, among=among).toarray()
+    assert part.shape == full.shape and np.array_equal(part[:, among], full[:, among])
+    assert np.count_nonzero(part[:, ~among]) < np.count_nonzero(full[:, ~among])  # the others were left out

@@ -234,9 +234,13 @@ class StoryAssigner:
         """(row, story slot, sum of cosines) links of the new rows to warm held stories: per row, the
         ``NEIGHBOURS`` stories of the highest average link at or above the floor. Read in blocks of rows, so memory
         holds a block's products with the stories, not the whole run's."""
-        parts = [strongest_links(self._index.dots(vectors[start:start + _LINK_BLOCK]), self.stories,
-                                 times[start:start + _LINK_BLOCK], self.config.window_days, _LINK_FLOOR, NEIGHBOURS,
-                                 start) for start in range(0, vectors.shape[0], _LINK_BLOCK)]
+        parts = []
+        for start in range(0, vectors.shape[0], _LINK_BLOCK):  # rows in time order: a block's window is narrow
+            block = times[start:start + _LINK_BLOCK]
+            warm = self.stories.warm(block, self.config.window_days)
+            dots = self._index.dots(vectors[start:start + _LINK_BLOCK], among=warm)
+            parts.append(strongest_links(dots, self.stories, block, self.config.window_days, _LINK_FLOOR, NEIGHBOURS,
+                                         start))
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         return tuple(np.concatenate(column) for column in zip(*parts))

@@ -49,12 +49,14 @@ class CentroidIndex:
         if sum(r.shape[0] for r in self._rows) > _DELTA_MAX:
             self.compact()
 
-    def dots(self, vectors: sp.csr_matrix) -> sp.csr_matrix:
-        """(new articles x stories) sparse matrix of ``centroid . v``."""
+    def dots(self, vectors: sp.csr_matrix, among: np.ndarray | None = None) -> sp.csr_matrix:
+        """(new articles x stories) sparse matrix of ``centroid . v``; with ``among`` (a mask over slots), only the
+        stories it marks are read from the compacted base (the others' products may be left out), so the work
+        follows the stories asked about, not every story held."""
         if self._base_t is None:
             self._base_t = self.base.T.tocsr()
         vectors = vectors.astype(_DTYPE)
-        out = vectors @ self._base_t
+        out = vectors @ self._base_t if among is None else self._among(vectors, among)
         if out.shape[1] < self.n:
             out = sp.hstack([out, sp.csr_matrix((out.shape[0], self.n - out.shape[1]), dtype=_DTYPE)]).tocsr()
         delta = self._delta_matrices()
@@ -62,6 +64,18 @@ class CentroidIndex:
             rows, indicator = delta
             out = out + (vectors @ rows.T) @ indicator
         return out.tocsr()
+
+    def _among(self, vectors: sp.csr_matrix, among: np.ndarray) -> sp.csr_matrix:
+        """``vectors @ base_t`` over the postings of the stories ``among`` marks: the postings of the vectors' terms
+        are picked, filtered by story, and multiplied with the vectors narrowed to those terms."""
+        terms = np.unique(vectors.indices)
+        postings = self._base_t[terms]
+        keep = among[postings.indices]
+        indptr = np.concatenate([[0], np.cumsum(keep)])[postings.indptr]
+        narrow = sp.csr_matrix((postings.data[keep], postings.indices[keep], indptr), shape=postings.shape)
+        local = sp.csr_matrix((vectors.data, np.searchsorted(terms, vectors.indices), vectors.indptr),
+                              shape=(vectors.shape[0], len(terms)))
+        return local @ narrow
 
     def rows(self, slots: np.ndarray) -> sp.csr_matrix:
         """The centroids of distinct ``slots`` (len(slots) x terms), without compacting. Row picks and sums over
