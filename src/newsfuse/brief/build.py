@@ -9,6 +9,7 @@ from sklearn import config_context
 
 from ..config import BriefConfig
 from ..nlp import entity_spans_many
+from ..nlp.language import language_tag
 from ..records import Article, Brief, LanguageSummary
 from .annotate import seed_annotations
 from .disagree import disagreements
@@ -33,15 +34,15 @@ def by_language(articles: Sequence[Article]) -> dict[str, list[Article]]:
     """The articles by language (primary subtag), the language of most articles first (ties: alphabetical); those
     of no known language go with the first. Empty when the articles are in one language or none is known."""
     spoken: dict[str, list[Article]] = {}
-    unknown = []
     for article in articles:
-        language = (article.language or "").split("-")[0].lower()
-        (spoken.setdefault(language, []) if language else unknown).append(article)
+        spoken.setdefault(language_tag(article.language) or "", []).append(article)
+    unknown = {a.id for a in spoken.pop("", [])}
     if len(spoken) < 2:
         return {}
     ordered = dict(sorted(spoken.items(), key=lambda item: (-len(item[1]), item[0])))
     first = next(iter(ordered))
-    ordered[first] = [a for a in articles if a in ordered[first] or a in unknown]  # story order kept
+    main = {a.id for a in ordered[first]} | unknown
+    ordered[first] = [a for a in articles if a.id in main]  # story order kept
     return ordered
 
 

