@@ -26,7 +26,7 @@ def _articles() -> list[Article]:
 
 
 def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(paragraphs, language=None):
+    def refuse(paragraphs, name=None):
         raise AssertionError(f"the model was asked to read {len(paragraphs)} paragraphs")
 
     monkeypatch.setattr(model, "_parse_paragraphs", refuse)

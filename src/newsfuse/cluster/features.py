@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
+from ..nlp.language import language_tag
 from ..records import Article, to_utc
 
 N_FEATURES = 1 << 20
@@ -106,7 +107,7 @@ def column_shares(language: str) -> np.ndarray:
 
 
 def _language(article: Article) -> str:
-    return (article.language or "en").split("-")[0].lower() or "en"
+    return language_tag(article.language) or "en"
 
 
 _VECTORIZER = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=plain_tokens,

@@ -49,7 +49,11 @@ def model_for(language: str | None) -> str:
 def load_model(language: str | None = None) -> Any:
     """The spaCy pipeline (NER only) for ``language`` (``model_for``), loaded on first use and shared by the whole
     process."""
-    name = model_for(language)
+    return _pipeline(model_for(language))
+
+
+def _pipeline(name: str) -> Any:
+    """The spaCy pipeline package ``name``, loaded once per process."""
     if name not in _STATE:
         with _LOCK:
             if name not in _STATE:
@@ -66,22 +70,24 @@ def load_model(language: str | None = None) -> Any:
     return _STATE[name]
 
 
-def _one_thread(language: str | None = None) -> Any:
+def _one_thread(name: str) -> Any:
     """A context in which numpy's BLAS runs on one thread (the model's products are small; threads only spin)."""
-    load_model(language)
+    _pipeline(name)
     return _STATE["blas"].limit(limits=1, user_api="blas")
 
 
 def parse(text: str, language: str | None = None) -> Any:
     """The spaCy ``Doc`` of ``text`` (not cached: prefer :func:`entity_spans`, which is)."""
-    with _one_thread(language):
-        return load_model(language)(text[:MAX_CHARS])
+    name = model_for(language)
+    with _one_thread(name):
+        return _pipeline(name)(text[:MAX_CHARS])
 
 
 def parse_many(texts: Iterable[str], language: str | None = None) -> list[Any]:
     """Docs for many texts, parsed together with ``nlp.pipe`` (not cached: prefer :func:`entity_spans_many`)."""
-    with _one_thread(language):
-        return list(load_model(language).pipe([t[:MAX_CHARS] for t in texts], batch_size=BATCH_SIZE))
+    name = model_for(language)
+    with _one_thread(name):
+        return list(_pipeline(name).pipe([t[:MAX_CHARS] for t in texts], batch_size=BATCH_SIZE))
 
 
 def _key(paragraph: str, name: str = MODEL) -> bytes:
@@ -100,10 +106,10 @@ def _remember(key: bytes, spans: tuple[EntitySpan, ...]) -> None:
             _SPANS.popitem(last=False)
 
 
-def _parse_paragraphs(paragraphs: dict[bytes, str], language: str | None) -> dict[bytes, tuple[EntitySpan, ...]]:
+def _parse_paragraphs(paragraphs: dict[bytes, str], name: str) -> dict[bytes, tuple[EntitySpan, ...]]:
     found = {}
-    with _one_thread(language):
-        docs = load_model(language).pipe(list(paragraphs.values()), batch_size=BATCH_SIZE)
+    with _one_thread(name):
+        docs = _pipeline(name).pipe(list(paragraphs.values()), batch_size=BATCH_SIZE)
         for key, doc in zip(paragraphs, docs):
             labels = ((e, _LABEL_NAMES.get(e.label_, e.label_)) for e in doc.ents)
             found[key] = tuple((e.start_char, e.end_char, label) for e, label in labels if label in KEPT)
@@ -132,12 +138,8 @@ def entity_spans_many(texts: Iterable[str], paragraphs: Iterable[Collection[int]
     for name in dict.fromkeys(spoken):
         missing = {key: p for unit, n in zip(units, spoken) if n == name for _, key, p in unit if key not in known}
         if missing:
-            known.update(_parse_paragraphs(missing, _language_of(name)))
+            known.update(_parse_paragraphs(missing, name))
     return [tuple((a + s, a + e, label) for a, key, _ in unit for s, e, label in known[key]) for unit in units]
-
-
-def _language_of(name: str) -> str:
-    return next(language for language, model in MODELS.items() if model == name)
 
 
 def entity_spans(text: str, paragraphs: Collection[int] | None = None,
