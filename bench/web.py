@@ -6,6 +6,7 @@ p50 and p95 one at a time with the server's CPU time per request, and the store'
     .venv/bin/python bench/web.py [--articles 100000] [--rounds 40] [--clients 8] [--keep bench/out/web.db]
     .venv/bin/python bench/web.py --postgresql [URL] [--articles N] ...   the same store built in PostgreSQL
                                   [--serve-args "--workers 2"]
+    .venv/bin/python bench/web.py --keep DB --baseline OLD/src [--runs 3] [--routes "/api/stories,/articles/ID"]
 
 The server is `newsfuse serve` with --serve-args added (`--cache-mb 0` turns the response cache off, `--workers N`
 runs N processes); the CPU column sums the server's processes. The "hits" column counts answers from the response
@@ -15,6 +16,12 @@ cache (X-Cache: hit) under the 8 clients.
 AllSides roundups in ../shared/data/stories (real news prose, synthetic articles), published 8 hours apart story by
 story; a tenth are exact copies of another outlet's article, so lineage, first reports and "independent sources"
 are exercised; each brief names entities and quoted speakers drawn from a pool of 300 names.
+
+--baseline compares two versions of the server on the same store: the newsfuse source folder given (a `git worktree`
+of an older commit, its `src`, put first on PYTHONPATH) and the one this script imports, started in turn --runs times each, each
+asked the chosen routes one client at a time (the same URLs for every server); it prints, per route, every run's
+server CPU ms and p50 ms a request, before and after, and the ratio of the medians. With `--serve-args "--cache-mb 0"`
+every request reaches the store.
 """
 from __future__ import annotations
 
@@ -167,10 +174,20 @@ def hammer(base: str, work: list[tuple[str, str]], clients: int) -> list[tuple[s
     return out
 
 
-def start_server(db: str, port: int, options: list[str]) -> subprocess.Popen:
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: str, port: int, options: list[str], source: Path | None = None) -> subprocess.Popen:
+    """`newsfuse serve` on ``port``; with ``source``, the newsfuse found there (an older version's src folder)."""
     command = [sys.executable, "-m", "newsfuse.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                "--port", str(port), *options]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "PYTHONPATH": str(source.resolve())} if source else None
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -249,6 +266,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="build the store here once and reuse it")
     parser.add_argument("--serve-args", default="", help='options for `newsfuse serve`, e.g. "--workers 2"')
+    parser.add_argument("--baseline", type=Path, help="A/B against the newsfuse source folder at this path")
+    parser.add_argument("--runs", type=int, default=3, help="with --baseline: servers of each version, in turn")
+    parser.add_argument("--routes", default="", help="with --baseline: these routes only, comma-separated")
     parser.add_argument("--postgresql", nargs="?", const="", default=None,
                         help="build the store in this empty PostgreSQL database (none given: a throwaway cluster)")
     args = parser.parse_args()
@@ -270,8 +290,6 @@ def main() -> None:
 
 def run(args: argparse.Namespace, db: str) -> None:
     """Build the store at ``db`` unless it holds articles, then serve it and measure."""
-    import socket
-
     postgresql = db.startswith("postgres")
     with open_store(db) as store:
         empty = not store.count("articles")
@@ -291,13 +309,14 @@ def run(args: argparse.Namespace, db: str) -> None:
                 else Path(db).stat().st_size)
     print(f"store: {'PostgreSQL' if postgresql else 'SQLite'}, {len(ids)} articles, {stories} stories, "
           f"{size / 1e6:.0f} MB")
+    if args.baseline:
+        compare(args, db, stories, ids)
+        return
     rng = random.Random(11)
     table = routes(rng, stories, ids)
     work = [(name, draw()) for _ in range(args.rounds) for name, draw in table.items()]
     rng.shuffle(work)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = start_server(db, port, shlex.split(args.serve_args))
     try:
         began = time.perf_counter()
@@ -319,6 +338,42 @@ def run(args: argparse.Namespace, db: str) -> None:
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load)}")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     report(results, list(table), args.clients, alone)
+
+
+def compare(args: argparse.Namespace, db: str, stories: int, ids: list[str]) -> None:
+    """Servers of the --baseline source and of this checkout in turn, one client at a time on the chosen routes."""
+    chosen = [name.strip() for name in args.routes.split(",") if name.strip()]
+    runs: dict[str, list[dict]] = {"before": [], "after": []}
+    load = os.getloadavg()
+    for _ in range(args.runs):
+        for label, source in (("before", args.baseline), ("after", None)):
+            table = routes(random.Random(11), stories, ids)
+            table = {name: table[name] for name in chosen or table}
+            port = free_port()
+            server = start_server(db, port, shlex.split(args.serve_args), source)
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=120)  # the snapshot is built
+                settle(server.pid)
+                runs[label].append(one_client(f"http://127.0.0.1:{port}", table, args.rounds, server.pid))
+            finally:
+                server.terminate()
+                server.wait(10)
+    import newsfuse
+
+    print(f"A/B: before = {args.baseline}, after = {Path(newsfuse.__file__).parents[1]}; "
+          f"newsfuse serve {args.serve_args}".rstrip())
+    print(f"{args.runs} servers of each in turn, {args.rounds} requests a route one at a time; load average "
+          f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} CPUs")
+    print(f"{'route':<24} {'CPU ms before':>22} {'CPU ms after':>22} {'ratio':>6} | {'p50 ms before':>22} "
+          f"{'p50 ms after':>22} {'ratio':>6}")
+    for name in runs["after"][0]:
+        cells = []
+        for column in (2, 0):  # CPU, then p50
+            before, after = ([r[name][column] for r in runs[label]] for label in ("before", "after"))
+            ratio = statistics.median(after) / statistics.median(before) if statistics.median(before) else 0
+            cells.append(f"{' '.join(f'{v:.2f}' for v in before):>22} {' '.join(f'{v:.2f}' for v in after):>22} "
+                         f"{ratio:>6.2f}")
+        print(f"{name:<24} {cells[0]} | {cells[1]}")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,17 @@ Two runs writing one file at once take turns from their dedup phase on (``exclus
 file beside the store, ``<store>-lock``: the kernel releases it when the holder exits, even by SIGKILL, as the
 server does PostgreSQL's advisory lock. Its own file, because closing any descriptor of the database file would drop
 the POSIX locks SQLite holds on it.
+
+A server keeps read-only stores for its requests (``SqliteStorePool``): opening one costs the file's opening, the
+PRAGMAs, the schema check and the parsing of the schema by the first statement, more than a cheap page's reads.
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +45,47 @@ def sqlite_path(path: str | Path) -> str:
     return text
 
 
+def file_identity(path: str) -> tuple[int, int] | None:
+    """The (device, inode) of the file at ``path``, None when there is none: a file put in its place (a rename over
+    it, or deleted and created again) has another, while a connection still reads the one it opened."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+class ReadConnection(sqlite3.Connection):
+    """A connection that can end its reads: a statement whose rows were not all fetched (``fetchone`` of several,
+    a generator left half-way) holds its read transaction, and so the snapshot it began with, until its cursor is
+    closed or freed; neither COMMIT nor ROLLBACK ends it. The connection keeps a weak reference to each cursor it
+    makes (``cursor``, ``execute``), so ``end_reads`` closes those still alive."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.made: list[weakref.ref] = []
+        self.prune_at = 64
+
+    def cursor(self, factory: Any = sqlite3.Cursor) -> Any:
+        made = super().cursor(factory)
+        self.made.append(weakref.ref(made))
+        if len(self.made) > self.prune_at:  # a long-lived store: forget the cursors already freed
+            self.made = [ref for ref in self.made if ref() is not None]
+            self.prune_at = 2 * len(self.made) + 64
+        return made
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:  # the C method makes its cursor unseen
+        return self.cursor().execute(sql, parameters)
+
+    def end_reads(self) -> None:
+        """Close every cursor still open, so that no statement holds a read transaction."""
+        made, self.made = self.made, []
+        for ref in made:
+            found = ref()
+            if found is not None:
+                found.close()
+
+
 class SqliteStore(SqlStore):
     """The default Store. One connection; use as a context manager or call ``close()``."""
 
@@ -46,10 +93,13 @@ class SqliteStore(SqlStore):
 
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
         self.path = sqlite_path(path)
+        # The file this store reads, taken before connecting: a file replaced in between reads as another.
+        self.identity = file_identity(self.path) if readonly else None
         try:
             if readonly:
                 uri = f"file:{Path(self.path).resolve()}?mode=ro"
-                self.db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+                self.db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False,
+                                          factory=ReadConnection)
             else:
                 if self.path != ":memory:":
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +161,65 @@ class SqliteStore(SqlStore):
                 "ORDER BY rank LIMIT ? OFFSET ?", (*marks, query, limit, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             raise SearchSyntaxError(str(exc)) from exc
+
+
+class SqliteStorePool:
+    """Read-only stores of the file at ``path`` kept open between a server's requests, at most ``size`` (each holds
+    its page cache, up to 2 MB by SQLite's default). ``take`` gives an idle store or None (the caller opens one);
+    ``give`` keeps it for the next request. A request has its store to itself: one thread at a time uses it.
+
+    A kept store sees other processes' commits: in WAL mode each read transaction starts at the newest commit, and
+    ``give`` closes the store's open cursors, so no read transaction outlives its request. ``take`` checks that the
+    store still reads the file at ``path`` (its device and inode: a connection keeps reading a file renamed over or
+    deleted, which its schema version would not show) and that the file is at this newsfuse's schema version
+    (another newsfuse may have migrated it in place, which leaves the inode): a stat and one PRAGMA, microseconds.
+    When either differs every idle store is closed, and the caller's opening reports the store as it is now."""
+
+    def __init__(self, path: str, size: int = 8) -> None:
+        self.path, self.size = path, size
+        self.idle: list[SqliteStore] = []
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def take(self) -> SqliteStore | None:
+        with self.lock:
+            store = self.idle.pop() if self.idle else None
+        if store is None or self._current(store):
+            return store
+        store.close()
+        self._drop_idle()  # the others are mostly as old, so as stale: dropped rather than checked one by one
+        return None
+
+    def _current(self, store: SqliteStore) -> bool:
+        try:
+            return store.identity == file_identity(self.path) and store.schema_version() == SCHEMA_VERSION
+        except sqlite3.Error:
+            return False
+
+    def give(self, store: SqliteStore) -> None:
+        if isinstance(store.db, ReadConnection) and store.identity is not None:
+            try:
+                store.db.end_reads()
+                idle = not store.db.in_transaction
+            except sqlite3.Error:
+                idle = False
+            with self.lock:
+                if idle and not self.closed and len(self.idle) < self.size:
+                    self.idle.append(store)
+                    return
+        store.close()
+
+    def close(self) -> None:
+        """Close the idle stores, and those given back from now on."""
+        with self.lock:
+            self.closed = True
+        self._drop_idle()
+
+    def _drop_idle(self) -> None:
+        with self.lock:
+            stores, self.idle = self.idle, []
+        for store in stores:
+            store.close()
 
 
 __all__ = ["STORED_SPAN", "SqliteStore", "seen_span", "sqlite_path"]

@@ -1,7 +1,7 @@
 """The web UI and JSON API: ``create_app(db_path)`` gives a FastAPI app over a newsfuse store.
 
-Every request opens the store read-only (another process may be writing it: WAL), and closes it after; a
-PostgreSQL store's connections are kept for later requests instead.
+Every request reads the store through a read-only connection (another process may be writing it: WAL) that the app
+keeps for later requests, a few of them, closed with the app (``SqliteStorePool``, ``PgStorePool``).
 All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
 Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
 Error pages and API errors never show the server's paths: the store's path reads "the store", and a store that
@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import NewsfuseError, NotFoundError, StoreError
 from ..store import SqlStore, is_postgres_url, shown, sqlite_path, store_exists
 from ..store import open_store as open_backend
+from ..store.sqlite import SqliteStorePool
 from .cache import DEFAULT_MB, CachedResponses, ResponseCache, StoreVersion
 from .snapshot import SnapshotCache
 from .views import safe_url, short_time
@@ -85,14 +86,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     version = getattr(app.state, "store_version", None)
     if version is not None:
         version.close()
-    if app.state.store_pool is not None:
-        app.state.store_pool.close()
+    app.state.store_pool.close()
 
 
 def _store_pool(path: str) -> Any:
-    """Connections kept for a PostgreSQL store's requests (``PgStorePool``); None for SQLite, which opens a file."""
+    """The stores kept for requests: ``PgStorePool`` for a PostgreSQL store, else ``SqliteStorePool``."""
     if not is_postgres_url(path):
-        return None
+        return SqliteStorePool(path)
     from ..store.postgres import PgStorePool
 
     return PgStorePool()
@@ -134,10 +134,9 @@ def _templates() -> Jinja2Templates:
 
 
 def open_store(request: Request) -> Iterator[SqlStore]:
-    """FastAPI dependency: the store, opened read-only for this request (a PostgreSQL store's connection is kept
-    for the next request)."""
+    """FastAPI dependency: a read-only store for this request, kept for a later request after it."""
     path, pool = request.app.state.db_path, request.app.state.store_pool
-    store = pool.take() if pool is not None else None
+    store = pool.take()
     if store is None:
         if not store_exists(path):
             raise StoreError(f"no store at {shown(path)}: run `newsfuse run INPUT --db {shown(path)}` first")  # logged
@@ -145,10 +144,7 @@ def open_store(request: Request) -> Iterator[SqlStore]:
     try:
         yield store
     finally:
-        if pool is not None:
-            pool.give(store)
-        else:
-            store.close()
+        pool.give(store)
 
 
 class SecurityHeaders:
