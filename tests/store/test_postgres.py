@@ -256,16 +256,22 @@ def test_search_with_fewer_matches_than_candidates_ranks_them_all(postgres_url, 
         assert [r["id"] for r in store.match("senate", 2, offset=2)] == found[2:4]
 
 
+def _three_candidates(url: str, monkeypatch, newest_first: bool):
+    """A store of the senate articles whose searches rank 3 candidates, taken one way or the other."""
+    monkeypatch.setattr(postgres(), "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(postgres().PostgresStore, "newest_first", lambda self, query: newest_first)
+    store = open_store(url)
+    with store.transaction():
+        for article in _senate_articles():
+            store.add_article(article)
+    return store
+
+
 @pytest.mark.parametrize("newest_first", [False, True])
 def test_search_with_more_matches_ranks_the_newest_candidates(postgres_url, monkeypatch, newest_first):
     """Past SEARCH_CANDIDATES matches, only the newest published (undated last) are ranked: d0-d2 and the
     undated u0 rank higher over every match, but are not among the three newest."""
-    monkeypatch.setattr(postgres(), "SEARCH_CANDIDATES", 3)
-    monkeypatch.setattr(postgres().PostgresStore, "newest_first", lambda self, query: newest_first)
-    with open_store(postgres_url) as store:
-        with store.transaction():
-            for article in _senate_articles():
-                store.add_article(article)
+    with _three_candidates(postgres_url, monkeypatch, newest_first) as store:
         assert [r["id"] for r in store.match("senate", 20)] == ["d3", "d4", "d5"]
         assert [r["id"] for r in store.match("senate", 20, offset=3)] == []
         assert [r["id"] for r in store.match("budget", 20)] == ["d5", "d4", "d3"]  # 5 matches: the 3 newest
@@ -281,3 +287,20 @@ def test_a_word_in_most_articles_reads_the_newest_first(postgres_url, monkeypatc
         store.db.execute("ANALYZE articles")
         assert store.newest_first("senate") and not store.newest_first("budget")
         assert not store.newest_first('"')  # no word at all: nothing to read
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_an_alert_over_every_story_matches_the_newest_candidates(postgres_url, monkeypatch, newest_first):
+    """An alert's feed (every story) lists the stories of the articles a search would rank, newest activity first;
+    an alert over the stories a run touched (given ids) still matches every article of them."""
+    from newsfuse.store.alerts import query_matches
+
+    with _three_candidates(postgres_url, monkeypatch, newest_first) as store:
+        with store.transaction():
+            for article in _senate_articles():
+                store.set_story(article.id, "s" + article.id, article.published)
+        assert query_matches(store, "senate", None) == ["sd5", "sd4", "sd3"]
+        assert query_matches(store, "senate", None, limit=2) == ["sd5", "sd4"]
+        assert query_matches(store, "budget", None) == ["sd5", "sd4", "sd3"]  # 5 matches: the 3 newest
+        every = ["sd5", "sd4", "sd3", "sd2", "sd1", "sd0", "su0"]
+        assert query_matches(store, "senate", every) == every

@@ -3,6 +3,9 @@
 An alert is a saved query (full text, an entity its brief names, an outlet); a hit is one notification owed
 for one story, keyed by (alert, story, reason), so it is recorded once and sent at most once. A hit whose
 ``fired`` is NULL is still owed: every run sends the owed hits again until one is delivered.
+
+Each write is one ``store.run_in_transaction``: on PostgreSQL, one whose connection the server drops runs again on a
+new connection, except inside a run's ``exclusive()``, whose lock went with the connection.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def add_alert(store: Any, alert: dict[str, Any]) -> None:
     """Save an alert (a dict of the ``alerts`` columns but ``created``); a name already taken is refused."""
-    with store.transaction():
+    def insert() -> None:
         if store.db.execute("SELECT 1 FROM alerts WHERE name=?", (alert["name"],)).fetchone():
             raise StoreError(f"an alert named {alert['name']!r} exists: remove it first "
                              f"(newsfuse alert remove {alert['name']})")
@@ -29,13 +32,17 @@ def add_alert(store: Any, alert: dict[str, Any]) -> None:
                          (alert["name"], alert.get("query"), alert.get("entity"), alert.get("source"),
                           alert.get("webhook"), _now()))
 
+    store.run_in_transaction(insert)
+
 
 def remove_alert(store: Any, name: str) -> None:
     """Forget an alert and its hits."""
-    with store.transaction():
+    def delete() -> None:
         store.db.execute("DELETE FROM alert_hits WHERE alert=?", (name,))
         if store.db.execute("DELETE FROM alerts WHERE name=?", (name,)).rowcount == 0:
             raise NotFoundError(f"no alert {name!r} in {store.path}")
+
+    store.run_in_transaction(delete)
 
 
 def alerts(store: Any) -> list[dict[str, Any]]:
@@ -52,7 +59,9 @@ def alert(store: Any, name: str) -> dict[str, Any]:
 
 def query_matches(store: Any, query: str, story_ids: Iterable[str] | None, limit: int | None = None) -> list[str]:
     """The stories (of ``story_ids``, or all) with an article matching the full-text ``query``, newest activity
-    first. A query the backend cannot parse (a stray quote in FTS5) is matched as its plain words."""
+    first. A query the backend cannot parse (a stray quote in FTS5) is matched as its plain words. Over all stories
+    on PostgreSQL, only the articles a search would rank are matched (``PostgresStore.newest_matches``: at most
+    SEARCH_CANDIDATES, the newest published), as a word in most articles would read every match."""
     try:
         return _query_matches(store, query, story_ids, limit)
     except SearchSyntaxError:
@@ -64,6 +73,9 @@ def _query_matches(store: Any, query: str, story_ids: Iterable[str] | None, limi
     import sqlite3
 
     where, params = f"{store.fts_match}", [query]
+    if story_ids is None and hasattr(store, "newest_matches"):
+        candidates, params = store.newest_matches(query)
+        where = f"a.id IN (SELECT c.id FROM ({candidates}) c)"
     if story_ids is not None:
         ids = sorted(set(story_ids))
         if not ids:
@@ -130,11 +142,13 @@ def hits_of(store: Any, name: str, story_ids: list[str]) -> dict[str, dict[str, 
 
 def record_hits(store: Any, hits: list[tuple[str, str, str, int]]) -> None:
     """Record owed notifications (alert, story, reason, sources); one already recorded stays as it is."""
-    with store.transaction():
+    def insert() -> None:
         for alert_name, story_id, reason, sources in hits:
             store.db.execute("INSERT INTO alert_hits (alert, story_id, reason, sources, created) VALUES (?,?,?,?,?) "
                              "ON CONFLICT (alert, story_id, reason) DO NOTHING",
                              (alert_name, story_id, reason, sources, _now()))
+
+    store.run_in_transaction(insert)
 
 
 def owed_hits(store: Any) -> list[dict[str, Any]]:
@@ -148,10 +162,9 @@ def owed_hits(store: Any) -> list[dict[str, Any]]:
 
 def mark_hit(store: Any, hit: dict[str, Any], error: str | None) -> None:
     """Note one delivery attempt: delivered (``error`` None) or failed with ``error``."""
-    with store.transaction():
-        store.db.execute("UPDATE alert_hits SET attempts=attempts+1, error=?, fired=? "
-                         "WHERE alert=? AND story_id=? AND reason=?",
-                         (error, None if error else _now(), hit["alert"], hit["story_id"], hit["reason"]))
+    store.run_in_transaction(lambda: store.db.execute(
+        "UPDATE alert_hits SET attempts=attempts+1, error=?, fired=? WHERE alert=? AND story_id=? AND reason=?",
+        (error, None if error else _now(), hit["alert"], hit["story_id"], hit["reason"])))
 
 
 __all__ = ["add_alert", "alert", "alerts", "hits_of", "mark_hit", "newest_story_ids", "owed_hits",

@@ -7,14 +7,15 @@ full-text search, the order dedup states are kept in) is the backends' own, in `
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import NotFoundError, StoreError
 from ..records import Annotations, Article, Brief, Drop, Duplicate, brief_from_json
 
+T = TypeVar("T")
 _ARTICLE_COLUMNS = "id, text, title, url, site, author, published, language, path, entities"
 
 
@@ -76,6 +77,13 @@ class SqlStore:
 
     def transaction(self) -> AbstractContextManager[None]:
         raise NotImplementedError
+
+    def run_in_transaction(self, body: Callable[[], T]) -> T:
+        """``body()`` in one transaction; what it returns. A backend whose connection can be lost (PostgreSQL) runs
+        it again from its start on a new connection when that happens before the commit, so a body only reads and
+        writes the store and keeps nothing of a lost attempt but its return value."""
+        with self.transaction():
+            return body()
 
     def exclusive(self) -> AbstractContextManager[None]:
         """Held by a run from its dedup phase to its last brief, so that two runs writing one store at once take
@@ -301,14 +309,13 @@ class SqlStore:
 
     # -- runs ------------------------------------------------------------------------------------------------
     def start_run(self, config: dict[str, Any], inputs: list[str]) -> int:
-        with self.transaction():
-            row = self.db.execute("INSERT INTO runs (started, config, inputs) VALUES (?,?,?) RETURNING id",
-                                  (_now(), json.dumps(config), json.dumps(inputs))).fetchone()
-        return int(row[0])
+        return int(self.run_in_transaction(lambda: self.db.execute(
+            "INSERT INTO runs (started, config, inputs) VALUES (?,?,?) RETURNING id",
+            (_now(), json.dumps(config), json.dumps(inputs))).fetchone()[0]))
 
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
-        with self.transaction():
-            self.db.execute("UPDATE runs SET finished=?, counts=? WHERE id=?", (_now(), json.dumps(counts), run_id))
+        self.run_in_transaction(lambda: self.db.execute("UPDATE runs SET finished=?, counts=? WHERE id=?",
+                                                        (_now(), json.dumps(counts), run_id)))
 
     def add_failure(self, run_id: int, drop: Drop) -> None:
         self.db.execute("INSERT INTO failures (run_id, path, reason, detail) VALUES (?,?,?,?)",

@@ -4,20 +4,21 @@
 ``read.py`` reaches the server through ``PgConnection``, which turns ``?`` into psycopg's ``%s`` and hands out
 rows readable by name and by position, as ``sqlite3.Row`` is. Two runs writing at once take turns from their
 dedup phase on (``exclusive``: a session advisory lock); storing articles needs no turn (``ON CONFLICT DO
-NOTHING``). A connection the server dropped between transactions is opened again with backoff; one dropped
-inside a transaction fails that transaction (rolled back, so a rerun redoes it) with one line naming the host.
-Messages never carry the password.
+NOTHING``). A connection the server dropped between transactions is opened again with backoff. One dropped
+inside a transaction rolls it back: a body given to ``run_in_transaction`` runs again from its start on a new
+connection (``PgConnection.run``), a ``with transaction()`` block fails with one line naming the host (a rerun
+redoes it). Messages never carry the password.
 """
 from __future__ import annotations
 
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import psycopg
@@ -40,6 +41,10 @@ _RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
 _TRANSIENT = re.compile(r"^(08|53|57P0[1-3])")
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+# Statements that change nothing, so sending one again after a lost connection is safe (the WITH statements of the
+# shared SQL only read).
+_REPEATABLE = re.compile(r"^\s*(SELECT|WITH|EXPLAIN)\b", re.IGNORECASE)
+T = TypeVar("T")
 
 
 def _first_line(exc: BaseException, secret: str | None) -> str:
@@ -113,6 +118,13 @@ class PgConnection:
             # shared reads only ever match their parameters (=, LIKE, IN), never exclude them.
             return self.conn.execute("SELECT 1 WHERE false")
         query = to_psycopg(sql) if params else sql
+        if not self.depth and not _REPEATABLE.match(sql):
+            # A write outside transaction() commits by itself; as a transaction of its own it is sent again after a
+            # lost connection only if it did not commit (``run``).
+            return self.run(lambda: self._send(query, params, prepare))
+        return self._send(query, params, prepare)
+
+    def _send(self, query: str, params: Sequence[Any] | None, prepare: bool | None) -> psycopg.Cursor:
         try:
             return self.conn.execute(query, params or None, prepare=prepare)
         except psycopg.OperationalError as exc:
@@ -144,6 +156,45 @@ class PgConnection:
             finally:
                 self.depth -= 1
 
+    def run(self, body: Callable[[], T]) -> T:
+        """``body()`` inside ``transaction()``, run again from its start on a new connection when the connection is
+        lost before the commit is known to have happened (a server restart, ``pg_terminate_backend``, a network
+        cut): the server rolled back what the lost attempt did, so the body must keep nothing of a run but its
+        return value. A COMMIT whose answer was lost is looked up by transaction id (``txid_status``), not sent
+        again, so the body's writes land once. Only the outermost transaction of a connection that holds no lock
+        retries: inside another transaction or ``held()``, what came before is gone with the connection and the
+        loss fails as it does in ``transaction()``. After ``len(delays)`` retries the last loss is raised."""
+        if self.depth:
+            with self.transaction():
+                return body()
+        for _ in range(len(self.delays) + 1):
+            xid, committing = None, False
+            try:
+                with self.transaction():
+                    result = body()
+                    xid = self.execute("SELECT txid_current_if_assigned()").fetchone()[0]
+                    committing = True
+                return result
+            except (psycopg.Error, StoreError) as exc:
+                if not self.lost():
+                    raise
+                loss = exc
+            self.conn = self._connect()
+            if committing and (xid is None or self._committed(xid)):
+                return result
+        raise loss
+
+    def _committed(self, xid: int) -> bool:
+        """Whether transaction ``xid``, whose COMMIT went out on a connection lost before it answered, committed.
+        The old server process may still be ending it: it is asked again after each delay."""
+        for delay in (0.0, *self.delays):
+            time.sleep(delay)
+            status = self.execute("SELECT txid_status(?)", (xid,)).fetchone()[0]
+            if status != "in progress":
+                return status == "committed"
+        raise StoreError(f"{self.display}: lost the connection while committing, and the server has not ended "
+                         f"that transaction {sum(self.delays):.0f} s later; whether it committed is unknown")
+
     @contextmanager
     def held(self) -> Iterator[None]:
         """While inside, a lost connection is an error, not a reconnect (what it held is gone with it)."""
@@ -167,19 +218,36 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, *, readonly: bool = False, delays: Sequence[float] = RETRY_DELAYS) -> None:
         self.db = PgConnection(str(url), readonly, delays)
         self.path = self.db.display
-        if not readonly:
-            self.migrate()
-        elif self.schema_version() != SCHEMA_VERSION:
+        try:
+            if readonly:
+                self.check_schema()
+            else:
+                self.migrate()
+        except StoreError:
             self.close()
-            raise StoreError(f"{self.path}: schema version {self.schema_version()}, this newsfuse reads "
-                             f"{SCHEMA_VERSION}; open it once without --readonly to create or migrate it")
+            raise
+        self.checked = time.monotonic()  # when the schema was last found to be this newsfuse's (PgStorePool)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside commit together or not at all."""
-        try:
+        with self._translated():
             with self.db.transaction():
                 yield
+
+    def run_in_transaction(self, body: Callable[[], T]) -> T:
+        """``body()`` in one transaction, run again on a new connection when the server drops the connection before
+        the commit (``PgConnection.run``). Retried: ``start_run``, ``finish_run``, ``migrate``, adding and removing
+        alerts, recording and marking alert hits outside a run's ``exclusive()``, and a write statement outside any
+        transaction. A ``with transaction()`` block (the pipeline's batches, analyst edits, ingest state) cannot be
+        run again and still fails with one line, as do the alert hits a run records inside ``exclusive()``."""
+        with self._translated():
+            return self.db.run(body)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
         except psycopg.Error as exc:
             raise StoreError(f"{self.path}: {_first_line(exc, self.db.secret)}") from exc
 
@@ -193,6 +261,14 @@ class PostgresStore(SqlStore):
                 if not self.db.lost():
                     self.db.execute("SELECT pg_advisory_unlock(?)", (_RUN_LOCK,))
 
+    def check_schema(self) -> None:
+        """Raises StoreError unless the store has the schema this newsfuse reads."""
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            hint = ("upgrade newsfuse (and restart a server reading the store)" if version > SCHEMA_VERSION else
+                    "open it once without --readonly to create or migrate it")
+            raise StoreError(f"{self.path}: schema version {version}, this newsfuse reads {SCHEMA_VERSION}; {hint}")
+
     def schema_version(self) -> int:
         if self.db.execute("SELECT to_regclass('newsfuse_schema')").fetchone()[0] is None:
             return 0
@@ -201,16 +277,18 @@ class PostgresStore(SqlStore):
     def migrate(self) -> None:
         """Apply the migrations this store lacks, in order, each in its own transaction; a second process
         migrating at once waits for the first and then finds nothing left to do."""
+        def step(version: int) -> None:
+            self.db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATE_LOCK,))
+            current = self.schema_version()
+            if current > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} has schema version {current}, newer than this newsfuse "
+                                 f"({SCHEMA_VERSION}); upgrade newsfuse")
+            if current < version:
+                self.db.execute(PG_MIGRATIONS[version])
+                self.db.execute("UPDATE newsfuse_schema SET version=?", (version,))
+
         for version in sorted(PG_MIGRATIONS):
-            with self.transaction():
-                self.db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATE_LOCK,))
-                current = self.schema_version()
-                if current > SCHEMA_VERSION:
-                    raise StoreError(f"{self.path} has schema version {current}, newer than this newsfuse "
-                                     f"({SCHEMA_VERSION}); upgrade newsfuse")
-                if current < version:
-                    self.db.execute(PG_MIGRATIONS[version])
-                    self.db.execute("UPDATE newsfuse_schema SET version=?", (version,))
+            self.run_in_transaction(partial(step, version))
 
     def changes(self) -> int:
         """How many transactions wrote articles, their links, stories or briefs (a counter kept at each commit,
@@ -237,22 +315,28 @@ class PostgresStore(SqlStore):
         every one read each match's stored vector (``bench/README.md``, issues 22 and 23). Pages past the
         candidates are empty."""
         options = f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={int(tokens)}, MinWords={int(tokens) // 2}'
-        # The same order either way; written on the bare column, ``articles_newest`` can give it.
         try:
-            newest = "m.published" if self.newest_first(query) else "(m.published || '') COLLATE \"C\""
+            candidates, params = self.newest_matches(query)
             return self.db.execute(
                 # The candidates carry their stored vector, expanded only to rank them; the page's rows come last.
-                "WITH ranked AS MATERIALIZED (SELECT c.id, ts_rank_cd(c.fts, q) AS rank FROM ("
-                "SELECT m.id, m.fts FROM articles m, websearch_to_tsquery('simple', ?) q WHERE m.fts @@ q "
-                f"ORDER BY {newest} DESC NULLS LAST, m.id DESC LIMIT ?) c, websearch_to_tsquery('simple', ?) q "
-                "ORDER BY rank DESC, c.id LIMIT ? OFFSET ?) "
+                f"WITH ranked AS MATERIALIZED (SELECT c.id, ts_rank_cd(c.fts, q) AS rank FROM ({candidates}) c, "
+                "websearch_to_tsquery('simple', ?) q ORDER BY rank DESC, c.id LIMIT ? OFFSET ?) "
                 "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
                 "ts_headline('simple', a.text, q, ?) AS snippet "
                 "FROM ranked r JOIN articles a ON a.id = r.id, websearch_to_tsquery('simple', ?) q "
                 "ORDER BY r.rank DESC, a.id",
-                (query, SEARCH_CANDIDATES, query, limit, offset, options, query), prepare=False).fetchall()
+                (*params, query, limit, offset, options, query), prepare=False).fetchall()
         except psycopg.Error as exc:
             raise StoreError(f"bad search query {query!r}: {_first_line(exc, self.db.secret)}") from exc
+
+    def newest_matches(self, query: str) -> tuple[str, list[Any]]:
+        """The candidates a search ranks, as a subquery and its parameters: ``id`` and ``fts`` of at most
+        SEARCH_CANDIDATES articles matching the full-text ``query``, the newest published (undated last, then by
+        id). An alert over the whole store (its feed) lists the stories of these (``alerts.query_matches``)."""
+        # The same order either way; written on the bare column, ``articles_newest`` can give it.
+        newest = "m.published" if self.newest_first(query) else "(m.published || '') COLLATE \"C\""
+        return ("SELECT m.id, m.fts FROM articles m, websearch_to_tsquery('simple', ?) q WHERE m.fts @@ q "
+                f"ORDER BY {newest} DESC NULLS LAST, m.id DESC LIMIT ?", [query, SEARCH_CANDIDATES])
 
     def newest_first(self, query: str) -> bool:
         """Whether a search takes its candidates by reading ``articles_newest`` until enough match, rather than
@@ -274,16 +358,32 @@ class PgStorePool:
     connection (TCP, authentication, a server process's start) and the schema check, more than a page's reads, and
     psycopg prepares a statement only after a connection ran it a few times. ``take`` gives an idle store or None
     (the caller opens one); ``give`` keeps it for the next use, up to ``size``, unless its connection broke or was
-    left inside a transaction."""
+    left inside a transaction.
 
-    def __init__(self, size: int = 16) -> None:
-        self.size = size
+    Another process may migrate the database while the stores are kept (a newer newsfuse opening it): ``take``
+    checks the schema version of a store last checked ``recheck`` seconds ago or more (two one-row reads) and,
+    when it moved, closes every kept store and gives None, so the caller opens one again, which reads the new
+    schema or refuses it in one line (``check_schema``: upgrade newsfuse). Reads in the seconds between the
+    migration and that check run on the schema as the migration left it."""
+
+    def __init__(self, size: int = 16, recheck: float = 1.0) -> None:
+        self.size, self.recheck = size, recheck
         self.idle: list[PostgresStore] = []
         self.lock = threading.Lock()
 
     def take(self) -> PostgresStore | None:
         with self.lock:
-            return self.idle.pop() if self.idle else None
+            store = self.idle.pop() if self.idle else None
+        if store is None or time.monotonic() - store.checked < self.recheck:
+            return store
+        try:
+            store.check_schema()
+        except (StoreError, psycopg.Error):
+            store.close()
+            self.close()  # the other kept stores predate the change too
+            return None
+        store.checked = time.monotonic()
+        return store
 
     def give(self, store: PostgresStore) -> None:
         conn = store.db.conn
