@@ -12,7 +12,6 @@ redoes it). Messages never carry the password.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -28,6 +27,7 @@ from ..records import Article, Drop
 from .base import SqlStore
 from .location import display_url
 from .pg_schema import PG_MIGRATIONS
+from .pool import StorePool
 from .schema import SCHEMA_VERSION
 
 # Seconds to wait before each new attempt to connect: six tries over about eight seconds.
@@ -353,12 +353,11 @@ class PostgresStore(SqlStore):
         return matches * matches > 2 * SEARCH_CANDIDATES * total
 
 
-class PgStorePool:
-    """Read-only stores kept open between uses, for a server answering many short requests: opening one costs a
-    connection (TCP, authentication, a server process's start) and the schema check, more than a page's reads, and
-    psycopg prepares a statement only after a connection ran it a few times. ``take`` gives an idle store or None
-    (the caller opens one); ``give`` keeps it for the next use, up to ``size``, unless its connection broke or was
-    left inside a transaction.
+class PgStorePool(StorePool[PostgresStore]):
+    """Read-only stores kept open between uses, for a server answering many short requests (``StorePool``):
+    opening one costs a connection (TCP, authentication, a server process's start) and the schema check, more than
+    a page's reads, and psycopg prepares a statement only after a connection ran it a few times. A store is kept
+    unless its connection broke or was left inside a transaction.
 
     Another process may migrate the database while the stores are kept (a newer newsfuse opening it): ``take``
     checks the schema version of a store last checked ``recheck`` seconds ago or more (two one-row reads) and,
@@ -367,38 +366,21 @@ class PgStorePool:
     migration and that check run on the schema as the migration left it."""
 
     def __init__(self, size: int = 16, recheck: float = 1.0) -> None:
-        self.size, self.recheck = size, recheck
-        self.idle: list[PostgresStore] = []
-        self.lock = threading.Lock()
+        super().__init__(size)
+        self.recheck = recheck
 
-    def take(self) -> PostgresStore | None:
-        with self.lock:
-            store = self.idle.pop() if self.idle else None
-        if store is None or time.monotonic() - store.checked < self.recheck:
-            return store
+    def _current(self, store: PostgresStore) -> bool:
+        if time.monotonic() - store.checked < self.recheck:
+            return True
         try:
             store.check_schema()
         except (StoreError, psycopg.Error):
-            store.close()
-            self.close()  # the other kept stores predate the change too
-            return None
+            return False
         store.checked = time.monotonic()
-        return store
+        return True
 
-    def give(self, store: PostgresStore) -> None:
-        conn = store.db.conn
-        if not store.db.lost() and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            with self.lock:
-                if len(self.idle) < self.size:
-                    self.idle.append(store)
-                    return
-        store.close()
-
-    def close(self) -> None:
-        with self.lock:
-            stores, self.idle = self.idle, []
-        for store in stores:
-            store.close()
+    def _reusable(self, store: PostgresStore) -> bool:
+        return not store.db.lost() and store.db.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
 
 
 __all__ = ["SEARCH_CANDIDATES", "PgConnection", "PgStorePool", "PostgresStore", "to_psycopg"]

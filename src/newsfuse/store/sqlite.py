@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import Any
 
 from ..errors import StoreError
 from .base import STORED_SPAN, SearchSyntaxError, SqlStore, seen_span
+from .pool import StorePool
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 try:
@@ -163,10 +163,9 @@ class SqliteStore(SqlStore):
             raise SearchSyntaxError(str(exc)) from exc
 
 
-class SqliteStorePool:
+class SqliteStorePool(StorePool[SqliteStore]):
     """Read-only stores of the file at ``path`` kept open between a server's requests, at most ``size`` (each holds
-    its page cache, up to 2 MB by SQLite's default). ``take`` gives an idle store or None (the caller opens one);
-    ``give`` keeps it for the next request. A request has its store to itself: one thread at a time uses it.
+    its page cache, up to 2 MB by SQLite's default): ``StorePool``.
 
     A kept store sees other processes' commits: in WAL mode each read transaction starts at the newest commit, and
     ``give`` closes the store's open cursors, so no read transaction outlives its request. ``take`` checks that the
@@ -176,19 +175,8 @@ class SqliteStorePool:
     When either differs every idle store is closed, and the caller's opening reports the store as it is now."""
 
     def __init__(self, path: str, size: int = 8) -> None:
-        self.path, self.size = path, size
-        self.idle: list[SqliteStore] = []
-        self.lock = threading.Lock()
-        self.closed = False
-
-    def take(self) -> SqliteStore | None:
-        with self.lock:
-            store = self.idle.pop() if self.idle else None
-        if store is None or self._current(store):
-            return store
-        store.close()
-        self._drop_idle()  # the others are mostly as old, so as stale: dropped rather than checked one by one
-        return None
+        super().__init__(size)
+        self.path = path
 
     def _current(self, store: SqliteStore) -> bool:
         try:
@@ -196,30 +184,14 @@ class SqliteStorePool:
         except sqlite3.Error:
             return False
 
-    def give(self, store: SqliteStore) -> None:
-        if isinstance(store.db, ReadConnection) and store.identity is not None:
-            try:
-                store.db.end_reads()
-                idle = not store.db.in_transaction
-            except sqlite3.Error:
-                idle = False
-            with self.lock:
-                if idle and not self.closed and len(self.idle) < self.size:
-                    self.idle.append(store)
-                    return
-        store.close()
-
-    def close(self) -> None:
-        """Close the idle stores, and those given back from now on."""
-        with self.lock:
-            self.closed = True
-        self._drop_idle()
-
-    def _drop_idle(self) -> None:
-        with self.lock:
-            stores, self.idle = self.idle, []
-        for store in stores:
-            store.close()
+    def _reusable(self, store: SqliteStore) -> bool:
+        if not isinstance(store.db, ReadConnection) or store.identity is None:
+            return False
+        try:
+            store.db.end_reads()
+            return not store.db.in_transaction
+        except sqlite3.Error:
+            return False
 
 
 __all__ = ["STORED_SPAN", "SqliteStore", "seen_span", "sqlite_path"]
