@@ -61,3 +61,22 @@ def test_the_summarize_command_adds_each_language(tmp_path):
     assert [(x["language"], x["articles"]) for x in row["languages"]] == [("en", 2), ("fr", 1)]
     assert row["summary"] == row["languages"][0]["summary"]
     assert all(s["sources"] == ["fr1"] for s in row["languages"][1]["summary"])
+
+
+def test_french_function_words_are_not_concepts():
+    from newsfuse.brief.summary import concept_weights, concepts
+
+    assert ("les",) in concepts("les décombres d'Amatrice")  # read as English: "les" is a content word
+    assert ("les",) not in concepts("les décombres d'Amatrice", "fr") and ("décombres",) in concepts("les décombres", "fr")
+    weights = concept_weights([FR], {})
+    assert ("les",) not in weights and ("la",) not in weights and ("séisme",) in weights
+
+
+def test_disagreements_read_each_article_s_dates_in_its_language():
+    from newsfuse.brief.disagree import disagreements
+    from newsfuse.brief.sentences import story_sentences
+
+    text = "Le séisme a frappé le centre de l'Italie le {} mars 2016, selon les autorités italiennes."
+    pair = [Article(id=f"f{day}", site=f"s{day}", language="fr", text=text.format(day)) for day in (12, 14)]
+    [found] = disagreements(pair, story_sentences(pair, {}), {})
+    assert found.kind == "date" and {v for _, v in found.claims} == {"2016-03-12", "2016-03-14"}

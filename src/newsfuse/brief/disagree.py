@@ -3,17 +3,22 @@
 Two sentences are aligned when their TF-IDF cosine (over crude word stems, so "killing" meets "killed") is high.
 Numbers are compared by the word that follows them ("28 missiles" vs "30 missiles", "12 people" vs "19 people");
 dates by their resolved values where both resolve and one is not a coarser form of the other ("2023" agrees with
-"2023-03").
+"2023-03"). Each sentence's dates are read in its article's language (``find_dates``: Spanish, French and Italian
+words too), and the alignment leaves out the stop words of the story's languages; numbers are compared in English
+sentences only (the counted nouns are English words).
 """
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Mapping, Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..nlp import find_dates
+from ..nlp.language import language_tag
+from ..nlp.stopwords import stop_words
 from ..records import Article, Disagreement
 from .sentences import Sentence, family
 
@@ -24,9 +29,10 @@ _NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_WORDS) + r")\s+(?:[a-z-]+\s+){
 _SUFFIX = re.compile(r"(?:ings|ing|ers|er|ed|es|s)$")
 
 
-def _stems(text: str) -> list[str]:
-    """Lowercased content words with a crude suffix cut ("bombing", "bomber" -> "bomb"), so retellings align."""
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ENGLISH_STOP_WORDS]
+def _stems(text: str, stops: frozenset[str] = stop_words()) -> list[str]:
+    """Lowercased content words (``stops`` left out) with a crude suffix cut ("bombing", "bomber" -> "bomb"), so
+    retellings align."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in stops]
     return [w if len(w) <= 4 or w.isdigit() else _SUFFIX.sub("", w) or w for w in words]
 
 
@@ -39,21 +45,25 @@ def numbers(text: str) -> dict[str, str]:
     return found
 
 
-def _dates(text: str, published) -> set[str]:
-    return {d.value for d in find_dates(text, published) if d.value}
+def _dates(text: str, published, language: str | None) -> set[str]:
+    return {d.value for d in find_dates(text, published, language=language) if d.value}
 
 
 def _compatible(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _conflict(a: Sentence, b: Sentence, published: Mapping[str, object]) -> tuple[str, str, str] | None:
-    """(kind, value in a, value in b) when the aligned sentences disagree, else None."""
-    na, nb = numbers(a.text), numbers(b.text)
+def _conflict(a: Sentence, b: Sentence, published: Mapping[str, object],
+              language: Mapping[str, str | None]) -> tuple[str, str, str] | None:
+    """(kind, value in a, value in b) when the aligned sentences disagree, else None. Numbers are compared in
+    English (or undeclared) sentences only: the counted nouns are English words ("12 mars" is a French date)."""
+    english = {language.get(a.article), language.get(b.article)} <= {None, "en"}
+    na, nb = (numbers(a.text), numbers(b.text)) if english else ({}, {})
     for noun in sorted(set(na) & set(nb)):
         if na[noun] != nb[noun] and na[noun] not in nb.values() and nb[noun] not in na.values():
             return "number", f"{na[noun]} {noun}", f"{nb[noun]} {noun}"
-    da, db = _dates(a.text, published.get(a.article)), _dates(b.text, published.get(b.article))
+    da = _dates(a.text, published.get(a.article), language.get(a.article))
+    db = _dates(b.text, published.get(b.article), language.get(b.article))
     if len(da) == 1 and len(db) == 1:
         x, y = next(iter(da)), next(iter(db))
         if not _compatible(x, y):
@@ -68,20 +78,21 @@ def disagreements(articles: Sequence[Article], sentences: Sequence[Sentence],
     if len(factual) < 2:
         return []
     try:
-        vectorizer = TfidfVectorizer(tokenizer=_stems, token_pattern=None,
-                                     lowercase=False)
+        stops = stop_words(a.language for a in articles)
+        vectorizer = TfidfVectorizer(tokenizer=partial(_stems, stops=stops), token_pattern=None, lowercase=False)
         vectors = normalize(vectorizer.fit_transform([s.text for s in factual]))
     except ValueError:
         return []
     similarity = (vectors @ vectors.T).tocoo()  # sparse: only aligned pairs matter
     published = {a.id: a.published for a in articles}
+    language = {a.id: language_tag(a.language) for a in articles}
     found: list[Disagreement] = []
     pairs = sorted((i, j) for i, j, v in zip(similarity.row, similarity.col, similarity.data) if i < j and v >= ALIGNED)
     for i, j in pairs:
         a, b = factual[i], factual[j]
         if family(a.article, duplicate_of) == family(b.article, duplicate_of):
             continue
-        conflict = _conflict(a, b, published)
+        conflict = _conflict(a, b, published, language)
         if conflict:
             kind, x, y = conflict
             found.append(Disagreement(kind, a.text, ((a.article, x), (b.article, y))))

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress, repeat
 from operator import or_
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..nlp import word_tokens
+from ..nlp.stopwords import stop_words
 from ..records import Article, Cited
 from .sentences import Sentence, family, story_sentences, support, text_tokens
 from .tfidf import Tfidf, fit_unit_rows
@@ -48,45 +50,56 @@ def _content_words(tokens: Sequence[str]) -> list[str]:
     return [w for w in tokens if w not in _STOP]
 
 
-def _fit(tokens: Sequence[Sequence[str]]) -> tuple[Tfidf | None, np.ndarray]:
+@lru_cache(maxsize=64)
+def content_words(stops: frozenset[str] = _STOP) -> Callable[[Sequence[str]], list[str]]:
+    """The TF-IDF analyzer that leaves out ``stops`` (``nlp.stopwords.stop_words`` of the text's languages):
+    :func:`_content_words` for English's list."""
+    if stops is _STOP:
+        return _content_words
+    return lambda tokens: [w for w in tokens if w not in stops]
+
+
+def _fit(tokens: Sequence[Sequence[str]], stops: frozenset[str] = _STOP) -> tuple[Tfidf | None, np.ndarray]:
     """A TF-IDF model fitted on the story's sentences (given as word tokens), and their unit vectors: scikit-learn's
-    ``TfidfVectorizer(analyzer=_content_words, sublinear_tf=True)`` and ``normalize``, float for float (see
+    ``TfidfVectorizer(analyzer=content_words(stops), sublinear_tf=True)`` and ``normalize``, float for float (see
     :mod:`newsfuse.brief.tfidf`). None when the sentences have only stop words."""
-    return fit_unit_rows(tokens, _content_words)
+    return fit_unit_rows(tokens, content_words(stops))
 
 
 def _centroid(model: Tfidf | None, articles: Sequence[Article],
-              duplicate_of: Mapping[str, str | None], weights: Weights) -> np.ndarray:
+              duplicate_of: Mapping[str, str | None], weights: Weights, stops: frozenset[str] = _STOP) -> np.ndarray:
     """Mean of the unit vectors of the independent articles (text plus weighted title)."""
     originals = [a for a in articles if family(a.id, duplicate_of) == a.id] or list(articles)
     if model is None:
         return np.zeros(1)
     texts = [text_tokens(a.text) for a in originals] + [word_tokens(a.title or "") for a in originals]
-    rows = model.unit_rows(texts, _content_words)  # one row per text, then one per title
+    rows = model.unit_rows(texts, content_words(stops))  # one row per text, then one per title
     centroid = (rows[:len(originals)] + weights.title * rows[len(originals):]).mean(axis=0)
     norm = np.linalg.norm(centroid)
     return centroid / norm if norm else centroid
 
 
-def _units(words: Sequence[str]) -> set[tuple[str, ...]]:
+def _units(words: Sequence[str], stops: frozenset[str] = _STOP) -> set[tuple[str, ...]]:
     """Content words and word pairs (not both stop words) of a text's word tokens."""
-    content = [w not in _STOP for w in words]
+    content = [w not in stops for w in words]
     units: set[tuple[str, ...]] = set(zip(compress(words, content)))  # (word,) for each content word
     units.update(compress(zip(words, words[1:]), map(or_, content, content[1:])))  # pairs with a content word
     return units
 
 
-def concepts(text: str) -> set[tuple[str, ...]]:
-    """Content words and word pairs (not both stop words) of ``text``: the units of coverage."""
-    return _units(word_tokens(text))
+def concepts(text: str, language: str | None = None) -> set[tuple[str, ...]]:
+    """Content words and word pairs (not both stop words of ``language``) of ``text``: the units of coverage."""
+    return _units(word_tokens(text), stop_words([language]))
 
 
 def concept_weights(articles: Sequence[Article], duplicate_of: Mapping[str, str | None]) -> Counter:
-    """How many independent sources (text or title) carry each concept."""
+    """How many independent sources (text or title) carry each concept (stop words of the articles' languages
+    left out)."""
+    stops = stop_words(a.language for a in articles)
     by_family: dict[str, set] = {}
     for article in articles:
-        units = _units(text_tokens(article.text))
-        units |= concepts(article.title or "")
+        units = _units(text_tokens(article.text), stops)
+        units |= _units(word_tokens(article.title or ""), stops)
         key = family(article.id, duplicate_of)
         if key in by_family:
             by_family[key] |= units
@@ -149,19 +162,20 @@ def summarize(articles: Sequence[Article], words: int, *, duplicate_of: Mapping[
               weight: Mapping | None = None) -> list[Cited]:
     """An extractive summary of at most ``words`` words (lowercased ``\\w+`` tokens), each sentence citing
     every article that supports it. ``sentences`` and ``weight`` (:func:`concept_weights`) are computed unless
-    given."""
+    given. Stop words are those of the articles' languages (``nlp.stopwords``)."""
     duplicate_of = duplicate_of or {}
     sentences = list(sentences) if sentences is not None else story_sentences(articles, duplicate_of)
     if not sentences:
         return []
+    stops = stop_words(a.language for a in articles)
     tokens = [s.tokens for s in sentences]
-    vectorizer, vectors = _fit(tokens)
-    centroid = _centroid(vectorizer, articles, duplicate_of, weights)
+    vectorizer, vectors = _fit(tokens, stops)
+    centroid = _centroid(vectorizer, articles, duplicate_of, weights, stops)
     centrality = vectors @ centroid if centroid.shape[0] == vectors.shape[1] else np.zeros(len(sentences))
     families = len({family(a.id, duplicate_of) for a in articles})
     prior = score(sentences, centrality, families, weights)
     # Only the sentences select() may pick need their concepts.
-    units = [_units(s.tokens) if s.words <= words and s.summarisable else set() for s in sentences]
+    units = [_units(s.tokens, stops) if s.words <= words and s.summarisable else set() for s in sentences]
     weight = concept_weights(articles, duplicate_of) if weight is None else weight
     chosen = _story_order(sentences, select(sentences, prior, vectors, units, weight, words, weights))
     return [Cited(sentences[i].text, sentences[i].sources, *support(sentences[i].sources, duplicate_of))

@@ -20,9 +20,10 @@ from typing import Collection, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..nlp import SupportChecker, find_dates, ngrams, sentence_spans, trim_dateline, word_tokens
+from ..nlp.stopwords import stop_words
 from ..records import Article, Event
 from .sentences import MIN_WORDS, text_tokens
-from .summary import _content_words as content_words
+from .summary import content_words
 from .tfidf import fit_unit_rows
 
 FOLLOW_DAYS = 2  # an entry prefers sentences published on its date or at most this many days after
@@ -117,9 +118,10 @@ def _candidates(day: str, naming: Sequence[DatedSentence], leads: Sequence[Dated
     return near or naming or [s for s in leads if len(s.tokens) >= MIN_WORDS]
 
 
-def _pick(candidates: Sequence[DatedSentence], count: int) -> list[DatedSentence]:
-    """The ``count`` sentences closest to the candidates' TF-IDF centroid, skipping restatements."""
-    model, vectors = fit_unit_rows([s.tokens for s in candidates], content_words)
+def _pick(candidates: Sequence[DatedSentence], count: int, stops: frozenset[str]) -> list[DatedSentence]:
+    """The ``count`` sentences closest to the candidates' TF-IDF centroid (``stops`` left out), skipping
+    restatements."""
+    model, vectors = fit_unit_rows([s.tokens for s in candidates], content_words(stops))
     if model is None:
         return list(candidates[:count])
     centroid = vectors.mean(axis=0)
@@ -169,11 +171,12 @@ def build_timeline(articles: Sequence[Article], dates: int = 20, per_date: int =
         if s.published and s.position < 3:
             leads[s.published.isoformat()].append(s)
     checkers: dict[str, SupportChecker] = {}
+    stops = stop_words(a.language for a in articles)
     events = []
     for day in ranked:
         if len({e.date for e in events}) == dates:
             break
-        chosen = _pick(_candidates(day, naming[day], leads[day]), per_date)
+        chosen = _pick(_candidates(day, naming[day], leads[day]), per_date, stops)
         for s in chosen:
             sources = _cite(s.text, articles, s.article, checkers) if cite else (s.article,)
             phrase = s.phrases[s.days.index(day)] if day in s.days else None
