@@ -3,6 +3,8 @@
 Run: .venv/bin/python bench/tune_cluster.py             the grid on every dev set, then the leave-one-set-out table
      .venv/bin/python bench/tune_cluster.py --halves    the same with each set split into two halves by gold label
      .venv/bin/python bench/tune_cluster.py --score     the default config only, batch and live, every figure
+     .venv/bin/python bench/tune_cluster.py --same-day  same_day_similarity (similarity and window_days at their
+                                                        defaults), and its leave-one-set-out; with --halves too
      .venv/bin/python bench/tune_cluster.py --dense     the dense term (embeddings extra): weight x baseline x the
                                                         similarity it is read at, batch, and its leave-one-set-out
      .venv/bin/python bench/tune_cluster.py --baseline  the yardstick: single-pass TF-IDF centroids
@@ -11,7 +13,8 @@ Run: .venv/bin/python bench/tune_cluster.py             the grid on every dev se
 
 The sets (../shared/data): BASIL and Giveme5W1H events (B-cubed F1), AllSides roundups (B-cubed F1), WikiRef220
 topics (B-cubed F1), Timeline17 storylines (purity: a story must not mix storylines; every 2nd article), and 400
-WCXB dev article pages' gold texts (unrelated pages: the score is min(1, 5 / largest story)).
+WCXB dev article pages' gold texts (unrelated pages: the score is min(1, 5 / largest story)). ``--refiled``:
+Timeline17 with the articles its collections misfiled refiled (tests/data/stories/timeline17-misfiled.json).
 Leave-one-set-out: for each set, the cell chosen on the other sets alone (the best worst score over them, ties by
 their mean) and its score on the set left out; beside it the set's own best cell (its oracle). WikiRef220 is
 scored but does not choose (see ``leave_one_out``). Nothing here is
@@ -31,7 +34,9 @@ from newsfuse.config import ClusterConfig
 from newsfuse.records import Article
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-GRID = {"similarity": [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.25], "window_days": [3.0, 7.0, 14.0, 30.0]}
+GRID = {"similarity": [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.25], "window_days": [3.0, 7.0, 14.0, 30.0],
+        "same_day_similarity": [None]}
+SAME_DAY_GRID = {"same_day_similarity": [0.1, 0.12, 0.14, 0.16, 0.18, None]}  # None: no same-day rule
 WCXB_PAGES = 400
 
 
@@ -51,12 +56,25 @@ def wcxb(data: Path) -> evaluate.Labelled:
     return articles, gold
 
 
+MISFILED = Path(__file__).resolve().parents[1] / "tests" / "data" / "stories" / "timeline17-misfiled.json"
+
+
+def timeline17(refiled: bool = False) -> evaluate.Labelled:
+    """Every 2nd Timeline17 article; with ``refiled``, the misfiled ones (tests/data/stories/
+    timeline17-misfiled.json) filed under the storyline their text reports."""
+    articles, gold = evaluate.timeline17(DATA, every=2)
+    if not refiled:
+        return articles, gold
+    storylines = json.loads(MISFILED.read_text(encoding="utf-8"))["articles"]
+    return articles, evaluate.refile(gold, {item: row["storyline"] for item, row in storylines.items()})
+
+
 SETS = {
     "basil": lambda: evaluate.events_dated(DATA, "basil"),
     "giveme5w1h": lambda: evaluate.events_dated(DATA, "giveme5w1h"),
     "allsides": lambda: evaluate.allsides(DATA),
     "wikiref": lambda: evaluate.wikiref(DATA),
-    "timeline17": lambda: evaluate.timeline17(DATA, every=2),
+    "timeline17": lambda: timeline17("--refiled" in sys.argv),
     "wcxb": lambda: wcxb(DATA),
 }
 
@@ -187,7 +205,7 @@ def main(argv: list[str]) -> None:
     if "--halves" in argv:
         sets = {f"{name}/{i}": half for name, labelled in sets.items() if name != "wcxb"
                 for i, half in enumerate(halves(*labelled))} | {"wcxb": sets["wcxb"]}
-    rows = grid(sets)
+    rows = grid(sets, SAME_DAY_GRID if "--same-day" in argv else GRID)
     leave_one_out(rows, list(sets))
 
 

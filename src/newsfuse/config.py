@@ -96,9 +96,13 @@ class ClusterConfig:
     Two groups of reports are of one story when the average cosine between their members (TF-IDF of title and
     lead, ``cluster/features.py``) is at least ``similarity``; a story goes cold ``window_days`` after its last
     article (undated articles have no time limit). bench/tune_cluster.py chose both by leave-one-set-out.
+    ``same_day_similarity``, when set, is a lower bar for dated reports within a day of each other (the reports of
+    one event come in a burst); off by default: it lifts single-event sets and mixes concurrent storylines
+    (bench/README.md, "Reports of the same day").
     """
 
     similarity: float = 0.2  # the average cosine at or above which reports are of one story
+    same_day_similarity: float | None = None  # the same for reports within a day of each other; None: similarity
     window_days: float = 14.0  # a story goes cold this long after its last article
     # Live mode (run, watch): two stored stories that later articles show to be one event are merged, the newer
     # becoming an alias of the older; stories an analyst made or edited are never merged this way.
@@ -113,6 +117,10 @@ class ClusterConfig:
                f"cluster.embeddings must be off, on or auto, got {self.embeddings!r}")
         _check(0 < self.similarity < 1, f"cluster.similarity is an average cosine in (0, 1), got {self.similarity}"
                + (" (a percentage? use 0.2, not 20)" if self.similarity >= 1 else ""))
+        same_day = self.same_day_similarity
+        _check(same_day is None or (isinstance(same_day, (int, float)) and 0 < same_day < 1),
+               f"cluster.same_day_similarity is an average cosine in (0, 1), got {same_day!r}"
+               + (" (a percentage? use 0.12, not 12)" if isinstance(same_day, (int, float)) and same_day >= 1 else ""))
         _check(self.window_days > 0, f"cluster.window_days must be > 0 days, got {self.window_days}")
         _check(isinstance(self.centroid_terms, int) and self.centroid_terms >= 0,
                f"cluster.centroid_terms must be a whole number >= 0 (0 keeps every term), got {self.centroid_terms!r}")

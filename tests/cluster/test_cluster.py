@@ -276,3 +276,34 @@ def test_dots_among_some_stories_equal_the_full_products_there():
     full, part = index.dots(vectors).toarray(), index.dots(vectors, among=among).toarray()
     assert part.shape == full.shape and np.array_equal(part[:, among], full[:, among])
     assert np.count_nonzero(part[:, ~among]) < np.count_nonzero(full[:, ~among])  # the others were left out
+
+
+def _two_rows(cosine: float):
+    import numpy as np
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(np.array([[1.0, 0.0], [cosine, (1 - cosine ** 2) ** 0.5]]))
+
+
+@pytest.mark.parametrize("hours, joined", [(0, True), (20, True), (30, False), (24 * 5, False), (None, False)])
+def test_reports_within_a_day_join_at_the_same_day_similarity(hours, joined):
+    """Two reports at an average cosine of 0.15 (between same_day_similarity 0.12 and similarity 0.2) are one story
+    when published within a day of each other, not when further apart or undated; at 0.25 they always are."""
+    import math
+
+    import numpy as np
+
+    from newsfuse.cluster.agglomerate import agglomerate_with_seeds
+
+    times = np.array([0.0, math.nan if hours is None else hours * 3600.0])
+    config = ClusterConfig(similarity=0.2, same_day_similarity=0.12)
+    placed = agglomerate_with_seeds([], [], _two_rows(0.15), times, ["sa", "sb"], config)
+    assert (placed.founder_of[0] == placed.founder_of[1]) is joined
+    assert len(set(agglomerate_with_seeds([], [], _two_rows(0.25), times, ["sa", "sb"], config).founder_of)) == 1
+    off = replace(config, same_day_similarity=None)  # no lower bar on the day: apart
+    assert len(set(agglomerate_with_seeds([], [], _two_rows(0.15), times, ["sa", "sb"], off).founder_of)) == 2
+
+
+def test_same_day_similarity_is_checked():
+    with pytest.raises(ConfigError, match="same_day_similarity"):
+        ClusterConfig(same_day_similarity=12)

@@ -1,9 +1,10 @@
 """Story clustering: average-linkage agglomeration over a bounded neighbour graph.
 
 Articles are unit TF-IDF rows (``features``). Clusters are merged greedily, the pair with the highest average
-pairwise cosine first, while that average is at least ``ClusterConfig.similarity``. The time window refuses a
-merge (the gap between the two clusters' date ranges exceeds ``window_days``; undated articles have no time
-term), as do the analyst's ``Corrections`` (splits and exclusions). A refused pair is tried again only after one
+pairwise cosine first, while that average is at least ``ClusterConfig.similarity``, or ``same_day_similarity``
+(when set) for two dated clusters whose date ranges lie ``SAME_DAY`` or less apart (``join_floor``). The time
+window refuses a merge (the gap between the two clusters' date ranges exceeds ``window_days``; undated articles
+have no time term), as do the analyst's ``Corrections`` (splits and exclusions). A refused pair is tried again only after one
 of its clusters has changed.
 
 Seeds (``agglomerate_with_seeds``): the live mode passes stories already held as fixed clusters (their size,
@@ -36,6 +37,14 @@ from .embed import DenseTerm
 _PAIR_FLOOR = 0.02  # cosines below this are dropped from the similarity graph
 _BLOCK_ROWS = 256
 NEIGHBOURS = 20  # most similar rows kept per row in the graph
+SAME_DAY = 86_400.0  # seconds between two clusters' date ranges within which same_day_similarity applies
+
+
+def join_floor(config: ClusterConfig) -> float:
+    """The lowest average similarity at which two clusters may be joined: ``similarity``, or
+    ``same_day_similarity`` when it is set and lower."""
+    same_day = config.same_day_similarity
+    return config.similarity if same_day is None else min(config.similarity, same_day)
 
 
 def similar_pairs(vectors: sp.csr_matrix, times: np.ndarray | None = None, window_days: float = math.inf,
@@ -117,22 +126,28 @@ class _Merger:
                 self.clusters[i].splits.add(i)
             self.clusters[i].exclusions = corrections.excluded_stories(article_id)
         self.resolve = corrections.resolve
+        self.floor = join_floor(config)
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.members = {i: [i] for i in range(n)}
 
     def push(self, a: int, b: int) -> None:
         ca, cb = self.clusters[a], self.clusters[b]
         average = ca.links[b] / (ca.size * cb.size)
-        if average >= self.config.similarity:
+        if average >= self.floor:
             a, b = min(a, b), max(a, b)
             heapq.heappush(self.heap, (-average, a, b, self.clusters[a].version, self.clusters[b].version))
 
-    def allowed(self, a: _Cluster, b: _Cluster) -> bool:
+    def allowed(self, a: _Cluster, b: _Cluster, average: float) -> bool:
         if a.seed and b.seed and (a.locked or b.locked or not self.merge_seeds):
             return False
-        if not (math.isnan(a.first) or math.isnan(b.first)):
+        if math.isnan(a.first) or math.isnan(b.first):
+            if average < self.config.similarity:  # undated: no day to share
+                return False
+        else:
             gap = max(a.first, b.first) - min(a.last, b.last)
             if gap > self.config.window_days * 86_400.0:
+                return False
+            if average < self.config.similarity and (average < self.floor or gap > SAME_DAY):
                 return False
         founder = min(a.founder, b.founder)
         if any(s != founder for s in a.splits | b.splits):
@@ -170,11 +185,11 @@ class _Merger:
         for i, j, _ in pairs:
             self.push(i, j)
         while self.heap:
-            _, a, b, va, vb = heapq.heappop(self.heap)
+            negative, a, b, va, vb = heapq.heappop(self.heap)
             ca, cb = self.clusters.get(a), self.clusters.get(b)
             if ca is None or cb is None or ca.version != va or cb.version != vb:
                 continue  # stale: one of the clusters has changed since
-            if self.allowed(ca, cb):
+            if self.allowed(ca, cb, -negative):
                 self.merge(a, b)
         return self.members
 
@@ -241,4 +256,4 @@ def agglomerate_with_seeds(seeds: Sequence[Seed], seed_links: list[tuple[int, in
     return Agglomeration(founder_of, inner, sorted(groups))
 
 
-__all__ = ["Agglomeration", "NEIGHBOURS", "Seed", "agglomerate_with_seeds", "similar_pairs"]
+__all__ = ["Agglomeration", "NEIGHBOURS", "SAME_DAY", "Seed", "agglomerate_with_seeds", "join_floor", "similar_pairs"]

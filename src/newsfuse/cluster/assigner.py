@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from ..config import ClusterConfig
 from ..dedup import time_order
 from ..records import Article
-from .agglomerate import NEIGHBOURS, Seed, agglomerate_with_seeds
+from .agglomerate import NEIGHBOURS, Seed, agglomerate_with_seeds, join_floor
 from .corrections import Corrections
 from .embed import DENSE_TERM, MODEL_NAME, DenseFeatures, DenseTerm, dense_features
 from .features import DocumentFrequencies, article_time, term_rows
@@ -249,7 +249,7 @@ class StoryAssigner:
         if not self.config.merge_held or len(seeds) < 2:
             return []
         dense = self._dense.matrix() if self._dense is not None and self.dense is not None else None
-        return seed_pairs(seeds, links, seed_slots, self._index, self.stories.size, self.config.similarity,
+        return seed_pairs(seeds, links, seed_slots, self._index, self.stories.size, join_floor(self.config),
                           _LINK_FLOOR, dense, self.term)
 
     def _fold_groups(self, groups: list[list[int]], inner: list[float]) -> None:

@@ -84,6 +84,13 @@ def timeline17(data: Path, every: int = 1) -> Labelled:
     return articles, gold
 
 
+def refile(gold: Mapping[str, str], storylines: Mapping[str, str | None]) -> dict[str, str]:
+    """``gold`` with the items of ``storylines`` filed under the label given there, and those given None (about
+    none of the labels) left out."""
+    moved = {item: storylines.get(item, label) for item, label in gold.items()}
+    return {item: label for item, label in moved.items() if label is not None}
+
+
 def batch(articles: list[Article], config: ClusterConfig | None = None) -> dict[str, str]:
     return cluster_articles(articles, config or ClusterConfig())
 
@@ -150,5 +157,5 @@ def story_sizes(predicted: Mapping[str, str], gold: Mapping[str, str] | None = N
     return Counter(predicted[i] for i in (gold if gold is not None else predicted))
 
 
-__all__ = ["allsides", "batch", "events_dated", "live", "live_with_state", "purity", "related_precision", "runs",
+__all__ = ["allsides", "batch", "events_dated", "live", "live_with_state", "purity", "refile", "related_precision", "runs",
            "story_sizes", "timeline17", "wikiref"]

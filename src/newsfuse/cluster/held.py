@@ -7,7 +7,8 @@ two clusters; ``StoryAssigner`` then folds the newer into the older and reports 
 analyst's merge would.
 
 - ``seed_pairs``: the (seed, seed, sum of similarities) links, only between seeds some new article links to at
-  ``similarity`` or more (held stories merge when new articles show they are one, not by themselves), and
+  the join floor or more (``agglomerate.join_floor``: held stories merge when new articles show they are one, not
+  by themselves), and
   only those whose average TF-IDF link reaches the link floor. A link is ``centroid_a . centroid_b`` (the sum of
   the cosines between their members), with the dense term combined in when the stories hold embedding sums.
 - ``locked_stories``: never merged automatically: stories an analyst made or touched (founded by a split article,
