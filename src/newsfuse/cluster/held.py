@@ -92,27 +92,29 @@ def strongest_links(dots: sp.csr_matrix, table: StoryTable, times: np.ndarray, w
     return rows + offset, cols, sums
 
 
+_RELATED_BLOCK = 256  # stories whose products with every held story are computed at once
+
+
 def related_stories(index: CentroidIndex, table: StoryTable, corrections: Corrections, story_ids, floor: float,
                     limit: int) -> dict[str, list[tuple[str, float]]]:
     """For each held story of ``story_ids``, up to ``limit`` other held stories whose average link with it (the
     mean cosine between their members) is at least ``floor``, most similar first; ids not held map to []."""
-    out: dict[str, list[tuple[str, float]]] = {}
     wanted = [(s, table.slot.get(corrections.resolve(s))) for s in story_ids]
     slots = np.unique(np.array([slot for _, slot in wanted if slot is not None], dtype=np.int64))
-    dots = index.dots(index.rows(slots)).tocsr() if len(slots) else None
-    position = {int(slot): i for i, slot in enumerate(slots.tolist())}
-    for story, slot in wanted:
-        out[story] = []
-        if slot is None:
-            continue
-        row = dots[position[slot]]
-        cols, sums = row.indices, row.data.astype(np.float64)
-        size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
-        average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
-        keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
-        for i in np.argsort(-average[keep], kind="stable")[:limit]:
-            out[story].append((table.ids[int(cols[keep][i])], round(float(average[keep][i]), 4)))
-    return out
+    found: dict[int, list[tuple[str, float]]] = {}
+    # A block at a time: the products of every story asked about with every held story grow with both counts.
+    for start in range(0, len(slots), _RELATED_BLOCK):
+        block = slots[start:start + _RELATED_BLOCK]
+        dots = index.dots(index.rows(block)).tocsr()
+        for i, slot in enumerate(block.tolist()):
+            row = dots[i]
+            cols, sums = row.indices, row.data.astype(np.float64)
+            size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
+            average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
+            keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
+            found[slot] = [(table.ids[int(cols[keep][j])], round(float(average[keep][j]), 4))
+                           for j in np.argsort(-average[keep], kind="stable")[:limit]]
+    return {story: [] if slot is None else list(found[slot]) for story, slot in wanted}
 
 
 __all__ = ["age_key", "is_locked", "locked_stories", "related_stories", "seed_pairs", "strongest_links"]
