@@ -30,6 +30,8 @@ from nltk.stem.porter import PorterStemmer
 from nltk.stem.snowball import SnowballStemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from newsfuse.nlp.stopwords import stop_words
+
 Timeline = Mapping[date, Sequence[str]]  # a date -> its summary's sentences
 
 _STEM = PorterStemmer()
@@ -46,10 +48,7 @@ _SNOWBALL = {"es": "spanish", "fr": "french", "it": "italian"}
 
 @lru_cache(maxsize=3)
 def _other_language(language: str) -> tuple[SnowballStemmer, frozenset[str]]:
-    from importlib import import_module
-
-    stops = import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
-    return SnowballStemmer(_SNOWBALL[language]), frozenset(stops)
+    return SnowballStemmer(_SNOWBALL[language]), stop_words([language])
 
 
 @lru_cache(maxsize=50_000)

@@ -77,15 +77,15 @@ def disagreements(articles: Sequence[Article], sentences: Sequence[Sentence],
     factual = [s for s in sentences if re.search(r"\d|" + "|".join(_WORDS), s.text, re.I) and s.words >= 6]
     if len(factual) < 2:
         return []
+    language = {a.id: language_tag(a.language) for a in articles}
     try:
-        stops = stop_words(a.language for a in articles)
+        stops = stop_words(language.values())
         vectorizer = TfidfVectorizer(tokenizer=partial(_stems, stops=stops), token_pattern=None, lowercase=False)
         vectors = normalize(vectorizer.fit_transform([s.text for s in factual]))
     except ValueError:
         return []
     similarity = (vectors @ vectors.T).tocoo()  # sparse: only aligned pairs matter
     published = {a.id: a.published for a in articles}
-    language = {a.id: language_tag(a.language) for a in articles}
     found: list[Disagreement] = []
     pairs = sorted((i, j) for i, j, v in zip(similarity.row, similarity.col, similarity.data) if i < j and v >= ALIGNED)
     for i, j in pairs:
