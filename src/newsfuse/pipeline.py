@@ -1,8 +1,8 @@
 """Step and Filter bases, and the local runner that takes raw inputs all the way to stored stories and briefs.
 
 Per-document steps (read, extract) stream through an executor; the global phases (dedup, clustering, briefs)
-run on the new articles in published order, with their state loaded from the store through the small
-``RunStore`` protocol, so a run over new input finds copies of, and joins stories with, what is stored.
+run on the new articles in published order, a part at a time, with their state loaded from the store through the
+small ``RunStore`` protocol, so a run over new input finds copies of, and joins stories with, what is stored.
 """
 from __future__ import annotations
 
@@ -179,8 +179,11 @@ def _shard_one(shard: Any, config: Config, annotate: BriefConfig | None) -> list
 
 def publish_order(article: Article) -> tuple[bool, datetime, str]:
     """Sort key: dated articles first, oldest first; undated after them; ties broken by id."""
-    when = article.published or datetime.max.replace(tzinfo=timezone.utc)
-    return (article.published is None, when, article.id)
+    return _publish_key(article.id, article.published)
+
+
+def _publish_key(article_id: str, published: datetime | None) -> tuple[bool, datetime, str]:
+    return (published is None, published or datetime.max.replace(tzinfo=timezone.utc), article_id)
 
 
 class RunStore(Protocol):
@@ -207,6 +210,7 @@ class RunStore(Protocol):
     def set_cluster_state(self, state: bytes | None) -> None: ...
     def pending_dedup(self) -> list[Article]: ...
     def pending_cluster(self) -> list[Article]: ...
+    def pending_ids(self, phase: str) -> list[tuple[str, datetime | None]]: ...
     def stale_briefs(self) -> list[str]: ...
     def start_run(self, config: dict[str, Any], inputs: list[str]) -> int: ...
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None: ...
@@ -287,9 +291,11 @@ class Runner:
         # left half-done (stored but not linked, linked but not clustered, briefs not rebuilt) is finished here.
         # Another run writing the same store at once waits here (and this one for it): each phase reads state
         # the previous ones saved, so two runs interleaving them would link, place or brief against stale state.
+        # Both phases read the pending articles a part of PHASE_ARTICLES at a time, oldest first, and commit each
+        # part: memory follows the part, not the input (one large file through `run`).
         with self.store.exclusive():
-            self._dedup(sorted(self.store.pending_dedup(), key=publish_order), report)
-            self._cluster(sorted(self.store.pending_cluster(), key=publish_order), self.store.duplicates())
+            self._dedup(self._pending("dedup"), report)
+            self._cluster(self._pending("cluster"), self.store.duplicates())
             touched = self.store.stale_briefs()
             self._brief(set(touched), run_id, report)
         report.stories = self.store.count("stories")
@@ -345,51 +351,70 @@ class Runner:
         report.dropped[drop.reason] += 1
         self.store.add_failure(run_id, drop)
 
-    def _dedup(self, new: list[Article], report: RunReport) -> dict[str, Duplicate]:
+    PHASE_ARTICLES = 5_000  # pending articles a dedup or cluster part reads at once (the assigner's run size)
+
+    def _pending(self, phase: str) -> Iterator[list[Article]]:
+        """The articles pending ``phase`` ("dedup" or "cluster") in published order, ``PHASE_ARTICLES`` at a
+        time; only their ids and dates are read up front."""
+        ids = [i for i, _ in sorted(self.store.pending_ids(phase), key=lambda row: _publish_key(*row))]
+        for start in range(0, len(ids), self.PHASE_ARTICLES):
+            articles = self.store.articles(ids[start:start + self.PHASE_ARTICLES])
+            if articles:
+                yield articles
+
+    def _dedup(self, parts: Iterable[list[Article]], report: RunReport) -> None:
+        """Link each part's articles to what the store and the parts before hold; a part commits at once."""
         from .dedup import Deduplicator
 
-        dedup = Deduplicator(self.config.dedup)
-        dedup.load(self.store.dedup_states())
-        links: dict[str, Duplicate] = {}
-        with self.store.transaction():
-            for done, article in enumerate(new, start=1):
-                links[article.id] = dedup.add(article)
-                self.store.add_duplicate(links[article.id], dedup.export_state(article.id))
-                self.on_progress("dedup", done)
-            # An article older than a group's stored original becomes the original: the group re-points.
-            for link in dedup.repointed():
-                self.store.add_duplicate(link, dedup.export_state(link.id))
-                links[link.id] = link
-        report.duplicates += sum(links[a.id].duplicate_of is not None for a in new)
-        return links
+        dedup: Deduplicator | None = None
+        done = 0
+        for new in parts:
+            if dedup is None:
+                dedup = Deduplicator(self.config.dedup)
+                dedup.load(self.store.dedup_states())
+            links: dict[str, Duplicate] = {}
+            with self.store.transaction():
+                for article in new:
+                    links[article.id] = dedup.add(article)
+                    self.store.add_duplicate(links[article.id], dedup.export_state(article.id))
+                    done += 1
+                    self.on_progress("dedup", done)
+                # An article older than a group's stored original becomes the original: the group re-points.
+                for link in dedup.repointed():
+                    self.store.add_duplicate(link, dedup.export_state(link.id))
+            report.duplicates += sum(links[a.id].duplicate_of is not None for a in new)
 
-    def _cluster(self, new: list[Article], links: dict[str, Duplicate]) -> set[str]:
-        """Place the run's articles together (batch similarity), with the stored stories as fixed seeds.
+    def _cluster(self, parts: Iterable[list[Article]], links: dict[str, Duplicate]) -> set[str]:
+        """Place each part's articles together (batch similarity), with the stored stories as fixed seeds.
 
-        The assigner's state is saved with the memberships in one transaction; without a saved state (a new
-        store, or one whose stories were edited) it is rebuilt once from the stored stories' articles."""
+        The assigner's state is saved with each part's memberships in one transaction; without a saved state (a
+        new store, or one whose stories were edited) it is rebuilt once from the stored stories' articles."""
         from .cluster import StoryAssigner
 
-        if not new:
-            return set()
-        assigner = StoryAssigner(self.config.cluster)
-        state = self.store.cluster_state()
-        if state is not None:
-            assigner.load_state(state)
-        else:
-            assigner.load(self._stored_stories())
-        copy_of = {a.id: links[a.id].duplicate_of for a in new if links[a.id].duplicate_of}
-        copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
-        stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
-        self._merge_held(assigner.merged)
-        touched = set(stories.values()) | set(assigner.merged.values())
-        with self.store.transaction():
-            for done, article in enumerate(new, start=1):
-                self.store.set_story(article.id, stories[article.id], article.published)
-                self.on_progress("cluster", done)
-            self.store.set_cluster_state(assigner.export_state())
-            # set_story and the merges marked every story this run changed; edits may have marked others.
-            self.store.set_related(assigner.related(self.store.related_stale(), limit=RELATED_KEPT))
+        assigner: StoryAssigner | None = None
+        touched: set[str] = set()
+        done = 0
+        for new in parts:
+            if assigner is None:
+                assigner = StoryAssigner(self.config.cluster)
+                state = self.store.cluster_state()
+                if state is not None:
+                    assigner.load_state(state)
+                else:
+                    assigner.load(self._stored_stories())
+            copy_of = {a.id: links[a.id].duplicate_of for a in new if links[a.id].duplicate_of}
+            copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
+            stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
+            self._merge_held(assigner.merged)
+            touched |= set(stories.values()) | set(assigner.merged.values())
+            with self.store.transaction():
+                for article in new:
+                    self.store.set_story(article.id, stories[article.id], article.published)
+                    done += 1
+                    self.on_progress("cluster", done)
+                self.store.set_cluster_state(assigner.export_state())
+                # set_story and the merges marked every story this part changed; edits may have marked others.
+                self.store.set_related(assigner.related(self.store.related_stale(), limit=RELATED_KEPT))
         return touched
 
     def _merge_held(self, merged: dict[str, str]) -> None:

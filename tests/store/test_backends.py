@@ -98,10 +98,14 @@ def test_work_left_by_a_killed_run_is_pending(store_db):
     with open_store(store_db) as store:
         with store.transaction():
             store.add_article(Article(id="a1", text="x"))
-            store.add_article(Article(id="a2", text="y"))
+            store.add_article(Article(id="a2", text="y", published=datetime(2024, 5, 1, 12, tzinfo=timezone.utc)))
             store.add_duplicate(Duplicate("a2", None, "original"))
         assert [a.id for a in store.pending_dedup()] == ["a1"]
         assert [a.id for a in store.pending_cluster()] == ["a2"]
+        assert store.pending_ids("dedup") == [("a1", None)]  # what a run reads first, without the texts
+        assert store.pending_ids("cluster") == [("a2", datetime(2024, 5, 1, 12, tzinfo=timezone.utc))]
+        with pytest.raises(ValueError):
+            store.pending_ids("brief")
 
 
 def test_runs_failures_and_cluster_state(store_db):

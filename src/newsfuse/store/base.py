@@ -253,16 +253,20 @@ class SqlStore:
     # -- work left by an interrupted run ------------------------------------------------------------------------
     def pending_dedup(self) -> list[Article]:
         """Stored articles that no dedup phase has linked yet (a run stopped after storing them)."""
-        rows = self.db.execute(f"SELECT {', '.join('a.' + c for c in _ARTICLE_COLUMNS.split(', '))} FROM articles a "
-                               "LEFT JOIN duplicates d ON d.id = a.id WHERE d.id IS NULL")
-        return [_article(r) for r in rows]
+        return self._pending("dedup")
 
     def pending_cluster(self) -> list[Article]:
         """Linked articles that belong to no story yet."""
-        rows = self.db.execute(f"SELECT {', '.join('a.' + c for c in _ARTICLE_COLUMNS.split(', '))} FROM articles a "
-                               "JOIN duplicates d ON d.id = a.id LEFT JOIN story_articles m ON m.article_id = a.id "
-                               "WHERE m.article_id IS NULL")
-        return [_article(r) for r in rows]
+        return self._pending("cluster")
+
+    def pending_ids(self, phase: str) -> list[tuple[str, datetime | None]]:
+        """(id, published) of the articles ``pending_dedup`` ("dedup") or ``pending_cluster`` ("cluster") would
+        give, without their texts: a run reads those a part at a time."""
+        return [(r[0], _time(r[1])) for r in self.db.execute(f"SELECT a.id, a.published {_pending_from(phase)}")]
+
+    def _pending(self, phase: str) -> list[Article]:
+        columns = ", ".join("a." + c for c in _ARTICLE_COLUMNS.split(", "))
+        return [_article(r) for r in self.db.execute(f"SELECT {columns} {_pending_from(phase)}")]
 
     def stale_briefs(self) -> list[str]:
         """Stories whose brief is missing or older than their articles."""
@@ -320,6 +324,16 @@ class SqlStore:
     def add_failure(self, run_id: int, drop: Drop) -> None:
         self.db.execute("INSERT INTO failures (run_id, path, reason, detail) VALUES (?,?,?,?)",
                         (run_id, drop.path, drop.reason, drop.detail))
+
+
+def _pending_from(phase: str) -> str:
+    """The articles a run's ``phase`` has yet to do: not linked by dedup, or linked and in no story."""
+    if phase == "dedup":
+        return "FROM articles a LEFT JOIN duplicates d ON d.id = a.id WHERE d.id IS NULL"
+    if phase == "cluster":
+        return ("FROM articles a JOIN duplicates d ON d.id = a.id LEFT JOIN story_articles m "
+                "ON m.article_id = a.id WHERE m.article_id IS NULL")
+    raise ValueError(f"no pending phase {phase!r}: dedup or cluster")
 
 
 def _article(row: Any) -> Article:
