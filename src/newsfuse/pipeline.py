@@ -28,6 +28,7 @@ log = logging.getLogger("newsfuse")
 RELATED_KEPT = 10
 In = TypeVar("In")
 Out = TypeVar("Out")
+T = TypeVar("T")
 
 
 class Step(Generic[In, Out]):
@@ -211,6 +212,8 @@ class RunStore(Protocol):
     def pending_dedup(self) -> list[Article]: ...
     def pending_cluster(self) -> list[Article]: ...
     def pending_ids(self, phase: str) -> list[tuple[str, datetime | None]]: ...
+    def run_in_transaction(self, body: Callable[[], T]) -> T: ...
+    def connection_lost(self) -> bool: ...
     def stale_briefs(self) -> list[str]: ...
     def start_run(self, config: dict[str, Any], inputs: list[str]) -> int: ...
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None: ...
@@ -291,18 +294,41 @@ class Runner:
         # left half-done (stored but not linked, linked but not clustered, briefs not rebuilt) is finished here.
         # Another run writing the same store at once waits here (and this one for it): each phase reads state
         # the previous ones saved, so two runs interleaving them would link, place or brief against stale state.
+        stale: set[str] = set()  # every attempt's: an attempt lost midway has rebuilt some briefs already
+        self._retried(lambda: self._phases(run_id, report, stale))
+        touched = sorted(stale)
+        report.stories = self.store.count("stories")
+        report.stories_touched = len(touched)
+        self._retried(lambda: self._alert(touched, report))
+        self.store.finish_run(run_id, report.counts())
+        return report
+
+    def _phases(self, run_id: int, report: RunReport, stale: set[str]) -> None:
+        """Dedup, story grouping and briefs of what is pending; adds the stories whose briefs were stale."""
         # Both phases read the pending articles a part of PHASE_ARTICLES at a time, oldest first, and commit each
         # part: memory follows the part, not the input (one large file through `run`).
         with self.store.exclusive():
             self._dedup(self._pending("dedup"), report)
             self._cluster(self._pending("cluster"), self.store.duplicates())
             touched = self.store.stale_briefs()
+            stale.update(touched)
             self._brief(set(touched), run_id, report)
-        report.stories = self.store.count("stories")
-        report.stories_touched = len(touched)
-        self._alert(touched, report)
-        self.store.finish_run(run_id, report.counts())
-        return report
+
+    PHASE_RETRIES = 2  # times the phases start again after the store's connection was lost (a server store)
+
+    def _retried(self, phases: Callable[[], T]) -> T:
+        """``phases()``, started again when the store lost its connection inside: each phase commits a part at a
+        time and takes what the store says is pending, so the new attempt goes on from the last commit, under the
+        run lock taken again on a new connection. The loss is logged in one line; after PHASE_RETRIES it fails."""
+        for attempt in range(self.PHASE_RETRIES + 1):
+            try:
+                return phases()
+            except Exception as exc:
+                if attempt == self.PHASE_RETRIES or not self.store.connection_lost():
+                    raise
+                log.warning("lost the store's connection; going on from what was committed: %s",
+                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise AssertionError("unreachable")
 
     def _alert(self, touched: list[str], report: RunReport) -> None:
         """Notify the alerts the touched stories match; what is owed is recorded first, so a notification that
@@ -331,25 +357,37 @@ class Runner:
         # waits for the other instead of the two deadlocking (a server store; SQLite has one writer at a time).
         ordered = [i for i in batch if isinstance(i, Drop)] + sorted((i for i in batch if isinstance(i, Article)),
                                                                        key=lambda a: a.id)
-        with self.store.transaction():
-            for item in ordered:
-                if isinstance(item, Drop):
-                    self._fail(item, run_id, report)
-                    continue
-                try:
-                    added = self.store.add_article(item)
-                except (sqlite3.Error, UnicodeError, ValueError) as exc:  # a record the store cannot hold
-                    self._fail(Drop(item.path or item.id, "store_error", f"{type(exc).__name__}: {exc}"[:300]),
-                               run_id, report)
-                    continue
-                report.articles += added
-                report.unchanged += not added
 
-    def _fail(self, drop: Drop, run_id: int, report: RunReport) -> None:
+        def write() -> tuple[int, int, list[Drop]]:
+            # Run again from its start on a new connection if a server store drops it before the commit: so it
+            # keeps nothing but what it returns, and the report counts the attempt that committed.
+            added, unchanged, failed = 0, 0, []
+            for item in ordered:
+                drop = item if isinstance(item, Drop) else None
+                if drop is None:
+                    try:
+                        new = self.store.add_article(item)
+                    except (sqlite3.Error, UnicodeError, ValueError) as exc:  # a record the store cannot hold
+                        drop = Drop(item.path or item.id, "store_error", f"{type(exc).__name__}: {exc}"[:300])
+                    else:
+                        added, unchanged = added + new, unchanged + (not new)
+                        continue
+                self.store.add_failure(run_id, drop)
+                failed.append(drop)
+            return added, unchanged, failed
+
+        added, unchanged, failed = self.store.run_in_transaction(write)
+        report.articles += added
+        report.unchanged += unchanged
+        for drop in failed:
+            self._report_failure(drop, report)
+
+    @staticmethod
+    def _report_failure(drop: Drop, report: RunReport) -> None:
+        """Count and log a failure the store has recorded (after its commit, so a batch run again counts once)."""
         log.warning("skipped %s", drop)
         report.failures.append(drop)
         report.dropped[drop.reason] += 1
-        self.store.add_failure(run_id, drop)
 
     PHASE_ARTICLES = 5_000  # pending articles a dedup or cluster part reads at once (the assigner's run size)
 
@@ -447,9 +485,11 @@ class Runner:
         for done, (story, result) in enumerate(self.executor.map(_brief_one, jobs()), start=1):
             with self.store.transaction():
                 if isinstance(result, Drop):
-                    self._fail(result, run_id, report)
+                    self.store.add_failure(run_id, result)
                 else:
                     self.store.set_brief(result)
+            if isinstance(result, Drop):
+                self._report_failure(result, report)
             self.on_progress("brief", done)
 
 

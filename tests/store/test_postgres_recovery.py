@@ -205,3 +205,58 @@ def test_a_transaction_lost_every_time_fails_after_the_retries(postgres_url):
         with pytest.raises(StoreError, match="lost the connection inside a transaction") as caught:
             store.run_in_transaction(body)
         assert len(attempts) == 3 and "\n" not in str(caught.value) and store.count("articles") == 0
+
+
+def test_a_run_whose_connection_drops_goes_on_from_what_it_committed(postgres_url, tmp_path, monkeypatch, caplog):
+    """The server drops the run's connection while it stores a batch, places articles and stores a brief (once
+    each): the batch runs again, the phases start again from their last commit under the lock taken again, and the
+    run ends with what an uninterrupted run gives (on SQLite): every article once, the same copies, stories and
+    briefs, the counts of the attempts that committed."""
+    import json
+    import logging
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from newsfuse.cluster import evaluate
+    from newsfuse.config import Config
+    from newsfuse.executors import SerialExecutor
+    from newsfuse.pipeline import Runner
+    from newsfuse.store import SqliteStore
+    from newsfuse.store.postgres import PostgresStore
+
+    from ..conftest import DATA
+
+    articles = evaluate.events_dated(DATA)[0][:24]
+    copies = [replace(a, id=a.id + "-copy", published=a.published + timedelta(hours=5)) for a in articles[::8]]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"id": a.id, "title": a.title, "text": a.text,
+                                        "published": a.published.isoformat()}) + "\n" for a in articles + copies))
+
+    def outcome(store):
+        ids = [a.id for a in articles + copies]
+        briefs = {s: [line.text for line in store.brief(s).summary] for s in store.story_ids()}
+        return ({i: store.story_of(i) for i in ids}, {i: d.duplicate_of for i, d in store.duplicates().items()},
+                briefs, store.count("articles"))
+
+    with SqliteStore(tmp_path / "clean.db") as store:
+        clean = Runner(store, Config(), SerialExecutor()).run([path])
+        expected = outcome(store)
+    dropped: list[str] = []
+    for name in ("add_article", "set_story", "set_brief"):
+        real = getattr(PostgresStore, name)
+
+        def once(self, *args, _real=real, _name=name):
+            if _name not in dropped:
+                dropped.append(_name)
+                assert terminate_others(postgres_url) == 1
+            return _real(self, *args)
+
+        monkeypatch.setattr(PostgresStore, name, once)
+    with caplog.at_level(logging.WARNING, logger="newsfuse"), open_store(postgres_url) as store:
+        report = Runner(store, Config(), SerialExecutor()).run([path])
+        monkeypatch.undo()
+        assert dropped == ["add_article", "set_story", "set_brief"]
+        assert outcome(store) == expected
+        assert store.count("failures") == 0 and rows(postgres_url, "SELECT count(*) FROM articles") == 27
+    assert report.counts() == clean.counts()
+    assert sum("lost the store's connection" in r.message for r in caplog.records) == 2  # the phases, twice

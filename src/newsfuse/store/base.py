@@ -85,6 +85,11 @@ class SqlStore:
         with self.transaction():
             return body()
 
+    def connection_lost(self) -> bool:
+        """Whether the store's connection is gone (a server store the server dropped); an embedded file never is.
+        What was committed stays; the next ``transaction()`` or ``exclusive()`` opens a new connection."""
+        return False
+
     def exclusive(self) -> AbstractContextManager[None]:
         """Held by a run from its dedup phase to its last brief, so that two runs writing one store at once take
         turns where they read and rewrite shared state (dedup states, the assigner's state, stale briefs)."""

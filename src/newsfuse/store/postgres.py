@@ -7,7 +7,8 @@ dedup phase on (``exclusive``: a session advisory lock); storing articles needs 
 NOTHING``). A connection the server dropped between transactions is opened again with backoff. One dropped
 inside a transaction rolls it back: a body given to ``run_in_transaction`` runs again from its start on a new
 connection (``PgConnection.run``), a ``with transaction()`` block fails with one line naming the host (a rerun
-redoes it). Messages never carry the password.
+redoes it). A run stores its batches with ``run_in_transaction`` and starts its dedup-to-briefs phases again from
+what they committed (``Runner``). Messages never carry the password.
 """
 from __future__ import annotations
 
@@ -108,6 +109,10 @@ class PgConnection:
 
     def lost(self) -> bool:
         return self.conn.closed or self.conn.broken
+
+    def reopen(self) -> None:
+        """A new connection in place of a lost one (with the connect retries and backoff)."""
+        self.conn = self._connect()
 
     def execute(self, sql: str, params: Sequence[Any] | None = None, prepare: bool | None = None) -> psycopg.Cursor:
         """``prepare=False`` plans the statement for its parameters each time, where psycopg would prepare one it
@@ -238,9 +243,10 @@ class PostgresStore(SqlStore):
     def run_in_transaction(self, body: Callable[[], T]) -> T:
         """``body()`` in one transaction, run again on a new connection when the server drops the connection before
         the commit (``PgConnection.run``). Retried: ``start_run``, ``finish_run``, ``migrate``, adding and removing
-        alerts, recording and marking alert hits outside a run's ``exclusive()``, and a write statement outside any
-        transaction. A ``with transaction()`` block (the pipeline's batches, analyst edits, ingest state) cannot be
-        run again and still fails with one line, as do the alert hits a run records inside ``exclusive()``."""
+        alerts, recording and marking alert hits outside a run's ``exclusive()``, a run's batches of new articles,
+        and a write statement outside any transaction. A ``with transaction()`` block (analyst edits, ingest state,
+        the parts of a run's phases inside ``exclusive()``) fails with one line; the runner then starts its phases
+        again (``Runner.PHASE_RETRIES``)."""
         with self._translated():
             return self.db.run(body)
 
@@ -251,8 +257,13 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise StoreError(f"{self.path}: {_first_line(exc, self.db.secret)}") from exc
 
+    def connection_lost(self) -> bool:
+        return self.db.lost()
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
+        if self.db.lost() and not self.db.depth:  # the lock went with the old connection: take it on a new one
+            self.db.reopen()
         with self.db.held():
             self.db.execute("SELECT pg_advisory_lock(?)", (_RUN_LOCK,))
             try:
