@@ -422,7 +422,7 @@ class Runner:
                     self.store.add_duplicate(link, dedup.export_state(link.id))
             report.duplicates += sum(links[a.id].duplicate_of is not None for a in new)
 
-    def _cluster(self, parts: Iterable[list[Article]], links: dict[str, Duplicate]) -> set[str]:
+    def _cluster(self, parts: Iterable[list[Article]], links: dict[str, Duplicate]) -> None:
         """Place each part's articles together (batch similarity), with the stored stories as fixed seeds.
 
         The assigner's state is saved with each part's memberships in one transaction; without a saved state (a
@@ -430,7 +430,6 @@ class Runner:
         from .cluster import StoryAssigner
 
         assigner: StoryAssigner | None = None
-        touched: set[str] = set()
         done = 0
         for new in parts:
             if assigner is None:
@@ -444,7 +443,6 @@ class Runner:
             copy_of_story = {i: s for i, o in copy_of.items() if (s := self.store.story_of(o))}
             stories = assigner.assign_many(new, copy_of_story=copy_of_story, copy_of=copy_of)
             self._merge_held(assigner.merged)
-            touched |= set(stories.values()) | set(assigner.merged.values())
             with self.store.transaction():
                 for article in new:
                     self.store.set_story(article.id, stories[article.id], article.published)
@@ -453,7 +451,6 @@ class Runner:
                 self.store.set_cluster_state(assigner.export_state())
                 # set_story and the merges marked every story this part changed; edits may have marked others.
                 self.store.set_related(assigner.related(self.store.related_stale(), limit=RELATED_KEPT))
-        return touched
 
     def _merge_held(self, merged: dict[str, str]) -> None:
         """Apply the assigner's merges of held stories (``cluster.merge_held``) as an analyst's merge would be:
