@@ -105,15 +105,19 @@ def related_stories(index: CentroidIndex, table: StoryTable, corrections: Correc
     # A block at a time: the products of every story asked about with every held story grow with both counts.
     for start in range(0, len(slots), _RELATED_BLOCK):
         block = slots[start:start + _RELATED_BLOCK]
-        dots = index.dots(index.rows(block)).tocsr()
+        dots = index.dots(index.rows(block)).tocoo()
+        rows, cols = dots.row, dots.col
+        size = table.size[cols].astype(np.float64) * np.maximum(1, table.size[block[rows]])
+        average = np.divide(dots.data.astype(np.float64), size, out=np.zeros(len(size)), where=size > 0)
+        keep = (cols != block[rows]) & ~table.merged[cols] & (average >= floor)
+        rows, cols, average = rows[keep], cols[keep], average[keep]
+        order = np.lexsort((cols, -average, rows))  # by story asked about, then most similar first, then slot
+        rows, cols, average = rows[order], cols[order], average[order]
+        bounds = np.searchsorted(rows, np.arange(len(block) + 1))
         for i, slot in enumerate(block.tolist()):
-            row = dots[i]
-            cols, sums = row.indices, row.data.astype(np.float64)
-            size = table.size[cols].astype(np.float64) * max(1, int(table.size[slot]))
-            average = np.divide(sums, size, out=np.zeros(len(sums)), where=size > 0)
-            keep = (cols != slot) & ~table.merged[cols] & (average >= floor)
-            found[slot] = [(table.ids[int(cols[keep][j])], round(float(average[keep][j]), 4))
-                           for j in np.argsort(-average[keep], kind="stable")[:limit]]
+            first, last = bounds[i], min(bounds[i + 1], bounds[i] + limit)
+            found[slot] = [(table.ids[c], round(a, 4)) for c, a in zip(cols[first:last].tolist(),
+                                                                        average[first:last].tolist())]
     return {story: [] if slot is None else list(found[slot]) for story, slot in wanted}
 
 
