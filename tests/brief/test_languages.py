@@ -80,3 +80,33 @@ def test_disagreements_read_each_article_s_dates_in_its_language():
     pair = [Article(id=f"f{day}", site=f"s{day}", language="fr", text=text.format(day)) for day in (12, 14)]
     [found] = disagreements(pair, story_sentences(pair, {}), {})
     assert found.kind == "date" and {v for _, v in found.claims} == {"2016-03-12", "2016-03-14"}
+
+
+def test_counted_numbers_in_each_language():
+    from newsfuse.brief.disagree import amount, numbers
+
+    assert numbers("Al menos 1.500 heridos y 30 muertos el 12 de marzo; dos personas desaparecidas", "es") == {
+        "heridos": "1.500", "muertos": "30", "personas": "dos"}
+    assert numbers("Au moins 30 morts et 1 500 blessés le 12 mars, trois personnes disparues", "fr") == {
+        "morts": "30", "blessés": "1 500", "personnes": "trois"}
+    assert numbers("Almeno 30 morti e 1.500 feriti il 12 marzo 2011 che, dodici persone", "it") == {
+        "morti": "30", "feriti": "1.500", "persone": "dodici"}
+    assert numbers("Le 28 giugno sono iniziate, una vez, dans un sens", "it") == {}  # a month; articles
+    assert numbers("28 Russian cruise missiles and 1,500 troops on 12 March") == {"missiles": "28", "troops": "1,500"}
+    assert numbers("30 morts", "de") == {}  # a language without counted nouns: nothing is compared
+    assert [amount(*x) for x in (("1.500", "es"), ("1 500", "fr"), ("1,500", "en"), ("2,5", "fr"), ("1.5", "en"))] \
+        == ["1500", "1500", "1500", "2,5", "1.5"]
+
+
+def test_disagreements_compare_counted_numbers_within_one_language():
+    from newsfuse.brief.disagree import disagreements
+    from newsfuse.brief.sentences import story_sentences
+
+    text = "Au moins {} morts dans le bombardement de la ville de Homs par l'armée syrienne, selon les militants."
+    pair = [Article(id=f"f{n}", site=f"s{n}", language="fr", text=text.format(n)) for n in (30, 35)]
+    [found] = disagreements(pair, story_sentences(pair, {}), {})
+    assert found.kind == "number" and {v for _, v in found.claims} == {"30 morts", "35 morts"}
+    same = [Article(id=f"g{n}", site=f"t{n}", language="fr", text=text.format(n)) for n in ("1 500", "1.500")]
+    assert disagreements(same, story_sentences(same, {}), {}) == []  # one number, two ways of grouping digits
+    mixed = [pair[0], Article(id="e", site="e", language="en", text=pair[1].text)]
+    assert [d.kind for d in disagreements(mixed, story_sentences(mixed, {}), {})] == []  # two languages: no pair

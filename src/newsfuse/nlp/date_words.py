@@ -131,6 +131,13 @@ _UNIT_RES = {language: [(re.compile(r"^(?:" + form + r")$"), english)
                         for form, english in zip(table["units"], _UNITS)] for language, table in _TABLES.items()}
 
 
+def month_names(language: str) -> frozenset[str]:
+    """The month names of ``language`` (one of LANGUAGES, or "en"), accents folded."""
+    table = _TABLES.get(language)
+    names = _ENGLISH_MONTHS if table is None else [w for names in table["months"] for w in names.split("|")]
+    return frozenset(names)
+
+
 def english_phrase(phrase: str, language: str) -> str:
     """The English phrase ``resolve_date`` reads for a phrase ``date_spans`` found: "12 de marzo de 2011" ->
     "12 march 2011", "el lunes pasado" -> "last monday", "il y a trois jours" -> "3 days ago", "15/03/2011" ->
@@ -164,4 +171,4 @@ def english_phrase(phrase: str, language: str) -> str:
     return " ".join(out + ([unit] if unit else []))
 
 
-__all__ = ["LANGUAGES", "date_spans", "english_phrase", "fold"]
+__all__ = ["LANGUAGES", "date_spans", "english_phrase", "fold", "month_names"]
