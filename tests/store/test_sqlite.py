@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 from newsfuse.errors import StoreError
 from newsfuse.records import Article
-from newsfuse.store import SqliteStore
+from newsfuse.store import SqliteStore, sqlite as sqlite_module
 from newsfuse.store.schema import SCHEMA_VERSION
 
 
@@ -80,3 +80,39 @@ def test_a_second_run_waits_for_the_first_from_dedup_on(tmp_path):
         assert entered.wait(10)
         waiting.join(10)
     assert (tmp_path / "n.db-lock").exists()
+
+
+# Senate said once, twice, ... six times: the more often, the higher bm25 puts it; the first stored say it most.
+def _senate_store(path) -> SqliteStore:
+    store = SqliteStore(path)
+    with store.transaction():
+        for i in range(6):
+            store.add_article(Article(id=f"d{i}", text=" ".join(["senate vote"] * (6 - i) + ["budget talks"] * i)))
+    return store
+
+
+def _ranked_by_every_match(store: SqliteStore, query: str) -> list[str]:
+    return [r[0] for r in store.db.execute(
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+        "ORDER BY rank", (query,))]
+
+
+def test_search_with_fewer_matches_than_candidates_ranks_them_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_module, "SEARCH_CANDIDATES", 6)
+    with _senate_store(tmp_path / "n.db") as store:
+        found = [r["id"] for r in store.match("senate", 20)]
+        assert found == _ranked_by_every_match(store, "senate") == ["d0", "d1", "d2", "d3", "d4", "d5"]
+        assert [r["id"] for r in store.match("senate", 2, offset=2)] == found[2:4]
+        assert [r["id"] for r in store.match("budget", 20)] == ["d5", "d4", "d3", "d2", "d1"]
+
+
+def test_search_with_more_matches_ranks_the_newest_stored(tmp_path, monkeypatch):
+    """Past SEARCH_CANDIDATES matches, only the most recently stored are ranked, by the weights of the whole store:
+    d0-d2 rank higher over every match, but are not among the three newest."""
+    monkeypatch.setattr(sqlite_module, "SEARCH_CANDIDATES", 3)
+    with _senate_store(tmp_path / "n.db") as store:
+        assert [r["id"] for r in store.match("senate", 20)] == ["d3", "d4", "d5"]
+        assert [r["id"] for r in store.match("senate", 20, offset=3)] == []
+        assert [r["id"] for r in store.match("budget", 20)] == ["d5", "d4", "d3"]  # 5 matches: the 3 newest
+        assert [r["id"] for r in store.match('"senate vote" AND budget', 20)] == ["d3", "d4", "d5"]
+        assert store.match("nowhere", 20) == []

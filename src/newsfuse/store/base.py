@@ -31,6 +31,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# How many matches a search ranks at most, the newest (``match``): ranking reads each match, and a word in most
+# articles has tens of thousands (bench/README.md, issue 23).
+SEARCH_CANDIDATES = 1000
+
 # When newsfuse first and last stored one of a story's articles (``a`` joined to the story's members).
 STORED_SPAN = "min(a.added) AS first_stored, max(a.added) AS last_stored"
 
@@ -98,7 +102,8 @@ class SqlStore:
     def match(self, query: str, limit: int, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
               tokens: int = 12) -> list[Any]:
         """Full-text matches, best first: rows of id, title, site, published, url, path and snippet (the matched
-        words between ``marks``). Raises SearchSyntaxError for a query the backend cannot parse."""
+        words between ``marks``), ranked among the newest SEARCH_CANDIDATES matches (each backend says which are
+        the newest); pages past them are empty. Raises SearchSyntaxError for a query the backend cannot parse."""
         raise NotImplementedError
 
     # -- articles --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import psycopg
 
 from ..errors import StoreError
 from ..records import Article, Drop
-from .base import SqlStore
+from .base import SEARCH_CANDIDATES, SqlStore
 from .location import display_url
 from .pg_schema import PG_MIGRATIONS
 from .pool import StorePool
@@ -33,8 +33,6 @@ from .schema import SCHEMA_VERSION
 
 # Seconds to wait before each new attempt to connect: six tries over about eight seconds.
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
-# How many matches a search ranks at most (PostgresStore.match).
-SEARCH_CANDIDATES = 1000
 # Advisory lock keys (any two fixed integers): one run at a time from dedup on; one migration at a time.
 _RUN_LOCK, _MIGRATE_LOCK = 0x6E657773_66757365, 0x6E657773_6D696772
 # SQLSTATE classes of a server that may accept the same connection soon: 08 connection, 53 resources, 57P01-03

@@ -176,7 +176,8 @@ MAX_QUERY_TERMS = 32
 
 
 def search(store: SqliteStore, query: str, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], str]:
-    """Full-text matches, best first: ``[{id, title, site, published, snippet}]`` and the FTS query used.
+    """Full-text matches, best first: ``[{id, title, site, published, snippet}]`` and the FTS query used. A query
+    with more than SEARCH_CANDIDATES matches ranks the newest of them (``match``), and pages past them are empty.
 
     A query the store cannot parse (for SQLite's FTS5 a stray quote, a lone ``AND``) is retried as plain words.
     Queries are capped (MAX_QUERY_CHARS, MAX_QUERY_TERMS): FTS5's cost grows with the square of the prefix terms.

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .base import STORED_SPAN, SearchSyntaxError, SqlStore, seen_span
+from .base import SEARCH_CANDIDATES, STORED_SPAN, SearchSyntaxError, SqlStore, seen_span
 from .pool import StorePool
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -153,12 +153,24 @@ class SqliteStore(SqlStore):
 
     def match(self, query: str, limit: int, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
               tokens: int = 12) -> list[Any]:
+        """Full-text matches, best first by FTS5's ``rank`` (bm25), among at most SEARCH_CANDIDATES of them: the
+        most recently stored (the highest rowids). A query with fewer matches ranks them all, in the order ranking
+        every match gives; a word in many articles is answered from its newest matches, where ranking every one
+        scored tens of thousands of rows (bench/README.md, issue 23). Pages past the candidates are empty.
+
+        FTS5 reads a query's matches in rowid order, so the rowid of the SEARCH_CANDIDATES-th newest match is
+        found without reading the others, and ranking with ``rowid >=`` it scores the candidates alone. bm25's
+        weights (how many articles hold each term) still count the whole store, so a candidate scores as it
+        did. PostgreSQL takes the newest published instead (``PostgresStore.match``): here that needs every
+        match's date, which costs what ranking them did."""
         try:
             return self.db.execute(
                 "SELECT a.id, a.title, a.site, a.published, a.url, a.path, "
                 f"snippet(articles_fts, 1, ?, ?, '…', {int(tokens)}) AS snippet "
                 "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
-                "ORDER BY rank LIMIT ? OFFSET ?", (*marks, query, limit, offset)).fetchall()
+                "AND articles_fts.rowid >= coalesce((SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET ?), 0) ORDER BY rank LIMIT ? OFFSET ?",
+                (*marks, query, query, SEARCH_CANDIDATES - 1, limit, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             raise SearchSyntaxError(str(exc)) from exc
 
