@@ -3,10 +3,11 @@ sees what other processes committed since, and none reads a file that was replac
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from fastapi import Depends
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from newsfuse.records import Article
 from newsfuse.store import SqliteStore
+from newsfuse.store.sqlite import SqliteStorePool
 from newsfuse.store.schema import SCHEMA_VERSION
 from newsfuse.web import create_app
 from newsfuse.web.app import open_store
@@ -118,6 +120,45 @@ def test_a_replaced_or_deleted_store_file_is_detected(db, tmp_path):
             name.unlink(missing_ok=True)
         response = client.get("/api/stories")
         assert response.status_code == 503 and "no store yet" in response.json()["error"]
+
+
+def read_after_copy(db: Path, source: Path, sql: str) -> tuple[Any, Any]:
+    """``sql`` read by a kept store of ``db``, then again by the next store taken from its pool (or opened, when the
+    pool gives none) after ``source`` was copied over ``db`` in place, as ``cp source db`` does (same inode)."""
+    pool = SqliteStorePool(str(db))
+    store = SqliteStore(db, readonly=True)
+    before = store.db.execute(sql).fetchone()[0]
+    pool.give(store)
+    inode = db.stat().st_ino
+    shutil.copyfile(source, db)
+    assert db.stat().st_ino == inode
+    store = pool.take() or SqliteStore(db, readonly=True)
+    try:
+        return before, store.db.execute(sql).fetchone()[0]
+    finally:
+        store.close()
+        pool.close()
+
+
+def test_a_store_copied_over_in_place_is_detected(db, tmp_path):
+    """The kept connection would read its cached pages of the old file among the new file's (SQLite's WAL index
+    is as it was): with this small store the mix is "malformed" as soon as the schema version is read."""
+    other = tmp_path / "other" / "news.db"
+    build_store(other, fillers=2)
+    assert read_after_copy(db, other, "SELECT count(*) FROM articles") == (ARTICLES, 6)
+
+
+def test_a_copy_of_the_same_size_is_detected(db, tmp_path):
+    """A copy the size of the file it overwrites (its headlines changed) is told apart by its times; the kept
+    connection would give the old headline from its cache."""
+    other = tmp_path / "other.db"
+    shutil.copyfile(db, other)
+    with sqlite3.connect(other) as writer:
+        writer.execute("UPDATE stories SET headline = upper(headline)")
+    writer.close()
+    assert other.stat().st_size == db.stat().st_size
+    before, after = read_after_copy(db, other, "SELECT headline FROM stories ORDER BY id LIMIT 1")
+    assert after == before.upper() != before
 
 
 def test_a_migrated_store_is_detected(db):

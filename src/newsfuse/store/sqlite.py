@@ -45,14 +45,17 @@ def sqlite_path(path: str | Path) -> str:
     return text
 
 
-def file_identity(path: str) -> tuple[int, int] | None:
-    """The (device, inode) of the file at ``path``, None when there is none: a file put in its place (a rename over
-    it, or deleted and created again) has another, while a connection still reads the one it opened."""
+def file_state(path: str) -> tuple[int, ...] | None:
+    """What ``SqliteStorePool`` compares to tell that the file at ``path`` is not the one a connection opened, or
+    was rewritten under it: its device and inode (a file put in its place, by a rename over it or deleted and
+    created again, has others, while a connection still reads the one it opened), its size and its modification
+    and status-change times in nanoseconds (a file copied over it in place, ``cp other.db store.db``, keeps the
+    inode). None when there is no file."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return found.st_dev, found.st_ino
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
 
 
 class ReadConnection(sqlite3.Connection):
@@ -93,8 +96,9 @@ class SqliteStore(SqlStore):
 
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
         self.path = sqlite_path(path)
-        # The file this store reads, taken before connecting: a file replaced in between reads as another.
-        self.identity = file_identity(self.path) if readonly else None
+        # The file this store reads, taken before connecting: a file replaced or rewritten in between reads as
+        # another (SqliteStorePool).
+        self.identity = file_state(self.path) if readonly else None
         try:
             if readonly:
                 uri = f"file:{Path(self.path).resolve()}?mode=ro"
@@ -181,10 +185,18 @@ class SqliteStorePool(StorePool[SqliteStore]):
 
     A kept store sees other processes' commits: in WAL mode each read transaction starts at the newest commit, and
     ``give`` closes the store's open cursors, so no read transaction outlives its request. ``take`` checks that the
-    store still reads the file at ``path`` (its device and inode: a connection keeps reading a file renamed over or
-    deleted, which its schema version would not show) and that the file is at this newsfuse's schema version
-    (another newsfuse may have migrated it in place, which leaves the inode): a stat and one PRAGMA, microseconds.
-    When either differs every idle store is closed, and the caller's opening reports the store as it is now."""
+    file at ``path`` is as the store found it when it opened (``file_state``) and that it is at this newsfuse's
+    schema version (another newsfuse may have migrated it in place): a stat and one PRAGMA, microseconds. When
+    either differs every idle store is closed, and the caller's opening reports the store as it is now.
+
+    The stat catches what SQLite does not: a connection keeps reading a file renamed over or deleted (device and
+    inode), and one copied over in place (``cp other.db store.db``: same inode) leaves the shared-memory index
+    as it was, so a kept connection trusts its page cache and reads a mix of the two files' pages, which neither
+    ``PRAGMA data_version`` nor the header's change counter shows in WAL mode. A copy changes the file's
+    modification and status-change times (``cp -p`` sets the first back, not the second), and usually its size.
+    So does a legitimate checkpoint, when a writer moves its commits from the WAL into the file: the idle stores
+    are closed then too, which costs their reopening (under a millisecond each) and reads nothing wrong. A file
+    copied over while a request reads it is seen by the next request only."""
 
     def __init__(self, path: str, size: int = 8) -> None:
         super().__init__(size)
@@ -192,7 +204,7 @@ class SqliteStorePool(StorePool[SqliteStore]):
 
     def _current(self, store: SqliteStore) -> bool:
         try:
-            return store.identity == file_identity(self.path) and store.schema_version() == SCHEMA_VERSION
+            return store.identity == file_state(self.path) and store.schema_version() == SCHEMA_VERSION
         except sqlite3.Error:
             return False
 
