@@ -143,3 +143,38 @@ def test_durations():
     assert parse_every("10m") == 600 and parse_every("90s") == 90 and parse_every("2") == 2
     with pytest.raises(Exception, match="duration"):
         parse_every("soon")
+
+
+def test_a_poll_whose_store_connection_drops_while_saving_its_state_goes_on(site, tmp_path, postgres_url,
+                                                                             monkeypatch):
+    """The PostgreSQL server drops the watch's connection while it saves a poll's validators and seen entries: the
+    state is written again on a new connection, and two polls read, store and fetch what they do on SQLite."""
+    from newsfuse.store import open_store
+    from newsfuse.store.postgres import PgConnection
+
+    from ..store.test_postgres import terminate_others
+
+    source = FeedSource("Local", f"{site.base}/feed.xml")
+
+    def two_polls(store) -> tuple:
+        with Fetcher(FetchConfig(allow_private=True)) as fetcher:
+            reports = [FeedWatcher(store, [source], fetcher, Config()).poll_once().counts() for _ in range(2)]
+        hits = dict(site.hits)
+        site.hits.clear()
+        rows = [store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("fetch_state", "feed_seen")]
+        return reports, hits, store.count("articles"), rows
+
+    with SqliteStore(tmp_path / "news.db") as store:
+        expected = two_polls(store)
+    real, drops = PgConnection.executemany, []
+
+    def dropped_once(self, sql, rows):
+        if not drops:
+            drops.append(sql.split()[2])
+            assert terminate_others(postgres_url) == 1
+        return real(self, sql, rows)
+
+    with open_store(postgres_url) as store:
+        monkeypatch.setattr(PgConnection, "executemany", dropped_once)
+        assert two_polls(store) == expected
+    assert drops == ["fetch_state"] and expected[0][0]["articles"] == 2 and expected[0][1]["articles"] == 0

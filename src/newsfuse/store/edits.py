@@ -4,6 +4,10 @@ A merged story's id becomes an alias of the one kept (the older); split and excl
 their own, so no later run moves them back by itself (runs only place articles that belong to no story). Every
 change marks the touched stories' briefs stale and clears the story assigner's saved state, which the next run
 rebuilds from the stories as they now are.
+
+Each edit reads the stories it checks and writes its changes in one ``store.run_in_transaction``: on PostgreSQL, an
+edit whose connection the server drops before the commit runs again from its start on a new connection, against
+the stories as they then are, and one whose commit landed is looked up rather than applied a second time.
 """
 from __future__ import annotations
 
@@ -15,52 +19,61 @@ from .base import SqlStore
 
 def merge_stories(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:
     """Move every article of ``other`` into ``story_id``; ``other`` becomes an alias of it."""
-    target, source = store.resolve_story(story_id), store.resolve_story(other)
-    if target == source:
-        raise NewsfuseError(f"cannot merge story {target} into itself")
-    with store.transaction():
-        db = store.db
-        moved = db.execute("UPDATE story_articles SET story_id=? WHERE story_id=?", (target, source)).rowcount
-        db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (target, source))
-        _alias(store, source, target)
-        db.execute(
-            f"UPDATE stories SET first_seen={store.least}(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
-            f"last_seen={store.greatest}(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1, "
-            "related_stale=1 "
-            "FROM (SELECT first_seen AS f, last_seen AS l FROM stories WHERE id=?) AS s WHERE id=?",
-            (source, target))
-        db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
-        db.execute("DELETE FROM story_related WHERE story_id=? OR other_id=?", (source, source))
-        db.execute("DELETE FROM stories WHERE id=?", (source,))
-        store.set_cluster_state(None)
-    return {"story": target, "merged": source, "moved": moved}
+    return store.run_in_transaction(lambda: _merge(store, story_id, other))
 
 
 def split_articles(store: SqlStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
     """Move the articles out of the story into one new story, named after the first of them."""
+    return store.run_in_transaction(lambda: _split(store, story_id, article_ids))
+
+
+def exclude_article(store: SqlStore, story_id: str, article_id: str) -> dict[str, Any]:
+    """Take the article out of the story: it becomes a story of its own."""
+    def exclude() -> dict[str, Any]:
+        story = _split(store, story_id, [article_id])["story"]
+        left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (story,)).fetchone()[0]
+        return {"story": story, "excluded": article_id, "articles": left}
+
+    return store.run_in_transaction(exclude)
+
+
+def _merge(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:
+    target, source = store.resolve_story(story_id), store.resolve_story(other)
+    if target == source:
+        raise NewsfuseError(f"cannot merge story {target} into itself")
+    db = store.db
+    moved = db.execute("UPDATE story_articles SET story_id=? WHERE story_id=?", (target, source)).rowcount
+    db.execute("UPDATE story_aliases SET story_id=? WHERE story_id=?", (target, source))
+    _alias(store, source, target)
+    db.execute(
+        f"UPDATE stories SET first_seen={store.least}(coalesce(first_seen, s.f), coalesce(s.f, first_seen)), "
+        f"last_seen={store.greatest}(coalesce(last_seen, s.l), coalesce(s.l, last_seen)), brief_stale=1, "
+        "related_stale=1 "
+        "FROM (SELECT first_seen AS f, last_seen AS l FROM stories WHERE id=?) AS s WHERE id=?",
+        (source, target))
+    db.execute("DELETE FROM briefs WHERE story_id=?", (source,))
+    db.execute("DELETE FROM story_related WHERE story_id=? OR other_id=?", (source, source))
+    db.execute("DELETE FROM stories WHERE id=?", (source,))
+    store.set_cluster_state(None)
+    return {"story": target, "merged": source, "moved": moved}
+
+
+def _split(store: SqlStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
     story = store.resolve_story(story_id)
     members = set(store.story_members(story))
     missing = [a for a in article_ids if a not in members]
     if missing or not article_ids:
         raise NotFoundError(f"articles {missing or article_ids} are not in story {story}")
     new = "x" + sorted(article_ids)[0]
-    with store.transaction():
-        # The same article excluded before, and its story merged back, left "x<id>" as an alias: the story is
-        # its own again, reachable by its id.
-        store.db.execute("DELETE FROM story_aliases WHERE alias=?", (new,))
-        for article in store.articles(article_ids):
-            store.set_story(article.id, new, article.published)
-        store.db.execute("UPDATE stories SET brief_stale=1, related_stale=1 WHERE id=?", (story,))
-        _drop_if_empty(store, story, new)
-        store.set_cluster_state(None)
+    # The same article excluded before, and its story merged back, left "x<id>" as an alias: the story is its own
+    # again, reachable by its id.
+    store.db.execute("DELETE FROM story_aliases WHERE alias=?", (new,))
+    for article in store.articles(article_ids):
+        store.set_story(article.id, new, article.published)
+    store.db.execute("UPDATE stories SET brief_stale=1, related_stale=1 WHERE id=?", (story,))
+    _drop_if_empty(store, story, new)
+    store.set_cluster_state(None)
     return {"story": story, "new_story": new, "moved": len(article_ids)}
-
-
-def exclude_article(store: SqlStore, story_id: str, article_id: str) -> dict[str, Any]:
-    """Take the article out of the story: it becomes a story of its own."""
-    result = split_articles(store, story_id, [article_id])
-    left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (result["story"],)).fetchone()[0]
-    return {"story": result["story"], "excluded": article_id, "articles": left}
 
 
 def _drop_if_empty(store: SqlStore, story: str, heir: str) -> None:

@@ -37,14 +37,18 @@ class SqliteIngestState:
         self._seen.add(key)
 
     def commit(self) -> None:
-        """Write what this poll learnt, in one transaction."""
+        """Write what this poll learnt, in one transaction (``run_in_transaction``: on PostgreSQL, written again on
+        a new connection when the server drops the connection before the commit; both writes are upserts)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self.store.transaction():
+
+        def write() -> None:
             self.store.db.executemany(
-                "INSERT INTO fetch_state (url, etag, last_modified, checked) VALUES (?,?,?,?) ON CONFLICT (url) DO UPDATE "
-                "SET etag=excluded.etag, last_modified=excluded.last_modified, checked=excluded.checked",
+                "INSERT INTO fetch_state (url, etag, last_modified, checked) VALUES (?,?,?,?) ON CONFLICT (url) "
+                "DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, checked=excluded.checked",
                 [(url, etag, modified, now) for url, (etag, modified) in self._validators.items()])
             self.store.db.executemany("INSERT INTO feed_seen (key, seen) VALUES (?,?) ON CONFLICT DO NOTHING",
                                       [(key, now) for key in self._seen])
+
+        self.store.run_in_transaction(write)
         self._validators.clear()
         self._seen.clear()

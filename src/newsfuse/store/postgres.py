@@ -8,7 +8,8 @@ NOTHING``). A connection the server dropped between transactions is opened again
 inside a transaction rolls it back: a body given to ``run_in_transaction`` runs again from its start on a new
 connection (``PgConnection.run``), a ``with transaction()`` block fails with one line naming the host (a rerun
 redoes it). A run stores its batches with ``run_in_transaction`` and starts its dedup-to-briefs phases again from
-what they committed (``Runner``). Messages never carry the password.
+what they committed (``Runner``); analyst edits and the ingest state are each one ``run_in_transaction``. Messages
+never carry the password.
 """
 from __future__ import annotations
 
@@ -242,9 +243,9 @@ class PostgresStore(SqlStore):
         """``body()`` in one transaction, run again on a new connection when the server drops the connection before
         the commit (``PgConnection.run``). Retried: ``start_run``, ``finish_run``, ``migrate``, adding and removing
         alerts, recording and marking alert hits outside a run's ``exclusive()``, a run's batches of new articles,
-        and a write statement outside any transaction. A ``with transaction()`` block (analyst edits, ingest state,
-        the parts of a run's phases inside ``exclusive()``) fails with one line; the runner then starts its phases
-        again (``Runner.PHASE_RETRIES``)."""
+        analyst edits (``edits``), the ingest state's commit, and a write statement outside any transaction. Inside
+        ``exclusive()`` (the parts of a run's phases, and the merges its assigner makes there) a loss fails with one
+        line; the runner then starts its phases again (``Runner.PHASE_RETRIES``)."""
         with self._translated():
             return self.db.run(body)
 
