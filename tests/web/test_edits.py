@@ -24,6 +24,23 @@ def test_merge_and_exclude(tmp_path):
     assert client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]}).status_code == 404
 
 
+def test_an_edit_the_store_cannot_make_answers_503_not_400(tmp_path, monkeypatch, caplog):
+    """A store error (a PostgreSQL connection lost more often than an edit is retried) is the server's, not the
+    request's: 503 with the reason logged, as for a read."""
+    from newsfuse.errors import StoreError
+    from newsfuse.store import edits
+
+    def lost(store, story_id, other):
+        raise StoreError("postgresql://news@db.example/news: lost the connection inside a transaction")
+
+    path = tmp_path / "edit.db"
+    ids = build_store(path, fillers=3)
+    client = TestClient(create_app(str(path), allow_edits=True))
+    monkeypatch.setattr(edits, "merge_stories", lost)
+    answer = client.post(f"/api/stories/{ids['story']}/merge", params={"other": "s-filler-01"})
+    assert answer.status_code == 503 and "lost the connection" in caplog.text
+
+
 def test_markdown_download_is_inert(tmp_path):
     from newsfuse.web.render import markdown
 

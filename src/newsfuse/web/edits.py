@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from ..errors import NewsfuseError, NotFoundError
+from ..errors import NewsfuseError, NotFoundError, StoreError
 from ..store import open_store
 from ..store import edits
 
@@ -18,9 +18,9 @@ def merge_stories(db_path: str, story_id: str, other: str) -> dict[str, Any]:
     with open_store(db_path) as store:
         try:
             return edits.merge_stories(store, story_id, other)
-        except NotFoundError:
+        except (NotFoundError, StoreError):  # 404; 503, as any request the store cannot answer (logged)
             raise
-        except NewsfuseError as exc:
+        except NewsfuseError as exc:  # the edit itself is refused (a story merged into itself)
             raise HTTPException(400, str(exc)) from exc
 
 
