@@ -7,6 +7,10 @@ Run: .venv/bin/python bench/tune_cluster.py             the grid on every dev se
                                                         defaults), and its leave-one-set-out; with --halves too
      .venv/bin/python bench/tune_cluster.py --dense     the dense term (embeddings extra): weight x baseline x the
                                                         similarity it is read at, batch, and its leave-one-set-out
+     .venv/bin/python bench/tune_cluster.py --length    calibration by article length, measured (not in newsfuse):
+                                                        each unit row scaled by (terms / ref) ** (beta / 2), so a
+                                                        pair's cosine is scaled by the geometric mean of the two
+                                                        lengths' factors; beta x ref x similarity, batch
      .venv/bin/python bench/tune_cluster.py --baseline  the yardstick: single-pass TF-IDF centroids
                                                         (``single_pass.py``) over a threshold grid, its
                                                         leave-one-set-out table, and the default config beside it
@@ -164,6 +168,39 @@ def dense_grid(sets: dict[str, evaluate.Labelled]) -> list[dict]:
     return rows
 
 
+LENGTH_GRID = {"beta": [0.25, 0.5, 1.0], "ref": [40.0, 60.0, 80.0], "similarity": [0.18, 0.2, 0.22]}
+
+
+def length_grid(sets: dict[str, evaluate.Labelled]) -> list[dict]:
+    """Calibration by length: the rows ``DocumentFrequencies.weigh`` returns, each scaled by (n / ref) ** (beta / 2)
+    where n is the row's count of distinct terms. Scaling each row by a factor of its own is the only per-pair
+    calibration that keeps a story's centroid (the sum of its rows) exact for average linkage. Beta 0 is newsfuse."""
+    from newsfuse.cluster import features
+
+    weigh, factor = features.DocumentFrequencies.weigh, {"beta": 0.0, "ref": 60.0}
+
+    def scaled(self, rows):
+        out = weigh(self, rows)
+        terms = np.diff(out.indptr).astype(np.float64)
+        out.data *= np.repeat((np.maximum(terms, 1.0) / factor["ref"]) ** (factor["beta"] / 2), np.diff(out.indptr))
+        return out
+
+    features.DocumentFrequencies.weigh = scaled
+    cells = [(0.0, 60.0, s) for s in LENGTH_GRID["similarity"]] + list(itertools.product(*LENGTH_GRID.values()))
+    rows = []
+    try:
+        for beta, ref, similarity in cells:
+            factor.update(beta=beta, ref=ref)
+            row = {"cell": {"beta": beta, "ref": ref, "similarity": similarity}}
+            row |= {name: score(name, evaluate.batch(articles, ClusterConfig(similarity=similarity)), gold)
+                    for name, (articles, gold) in sets.items()}
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+    finally:
+        features.DocumentFrequencies.weigh = weigh
+    return rows
+
+
 BASELINE_THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
 
 
@@ -201,6 +238,9 @@ def main(argv: list[str]) -> None:
     sets = {name: load() for name, load in SETS.items()}
     if "--baseline" in argv:
         baseline(sets)
+        return
+    if "--length" in argv:
+        leave_one_out(length_grid(sets), list(sets))
         return
     if "--halves" in argv:
         sets = {f"{name}/{i}": half for name, labelled in sets.items() if name != "wcxb"
