@@ -182,16 +182,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: str, port: int, options: list[str], source: Path | None = None) -> subprocess.Popen:
-    """`newsfuse serve` on ``port``; with ``source``, the newsfuse found there (an older version's src folder)."""
+def start_server(db: str, port: int, options: list[str], source: Path | None = None,
+                 wait: float = 60.0) -> subprocess.Popen:
+    """`newsfuse serve` on ``port``, waiting up to ``wait`` seconds for its first answer (the story list, which
+    waits for the store's snapshot); with ``source``, the newsfuse found there (an older version's src folder)."""
     command = [sys.executable, "-m", "newsfuse.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                "--port", str(port), *options]
     env = {**os.environ, "PYTHONPATH": str(source.resolve())} if source else None
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/stories?limit=1", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/api/stories?limit=1", timeout=wait).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -265,6 +267,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40, help="requests per route")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="build the store here once and reuse it")
+    parser.add_argument("--start-wait", type=float, default=60.0,
+                        help="seconds to wait for the server's first answer (a store of 1,000,000 articles: ~70)")
     parser.add_argument("--serve-args", default="", help='options for `newsfuse serve`, e.g. "--workers 2"')
     parser.add_argument("--baseline", type=Path, help="A/B against the newsfuse source folder at this path")
     parser.add_argument("--runs", type=int, default=3, help="with --baseline: servers of each version, in turn")
@@ -317,7 +321,9 @@ def run(args: argparse.Namespace, db: str) -> None:
     work = [(name, draw()) for _ in range(args.rounds) for name, draw in table.items()]
     rng.shuffle(work)
     port = free_port()
-    server = start_server(db, port, shlex.split(args.serve_args))
+    began = time.perf_counter()
+    server = start_server(db, port, shlex.split(args.serve_args), wait=args.start_wait)
+    print(f"first answer (the story list, after the snapshot is built): {time.perf_counter() - began:.1f} s")
     try:
         began = time.perf_counter()
         warm = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
