@@ -82,6 +82,15 @@ def test_filters(snap):
     assert "old-big" not in _order(snap, "now", since=T.date())
 
 
+def test_an_entity_s_stories_keep_the_list_s_order(snap):
+    """Alan Turing is in four stories' briefs: filtered by him, each order is the full list's without "steady"."""
+    for sort in ("now", "sources", "size", "latest"):
+        expected = [s for s in _order(snap, sort) if s != "steady"]
+        assert _order(snap, sort, entity="Alan Turing") == expected
+        assert _order(snap, sort, entity="alan turing", source="reprint3.example") == ["wire"]
+    assert _order(snap, "now", entity="Nobody Known") == []
+
+
 def test_the_formula():
     assert now_score(0, 0, 0) == 0
     assert now_score(4, 3, 0) > now_score(4, 0, 0)      # growth counts

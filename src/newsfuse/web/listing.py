@@ -59,17 +59,26 @@ def select(snap: Snapshot, query: ListQuery) -> list[StoryStats]:
 
 
 def _filter(snap: Snapshot, query: ListQuery, every: list[StoryStats]) -> list[StoryStats]:
-    within: set[str] | None = None
-    if query.entity:
+    if query.entity:  # the entity's stories, put in the list's order by their places in it: not a walk of every story
         found = snap.entity(query.entity)
-        within = set(found.stories) if found else set()
+        place = _places(snap, query.sort, every)
+        every = sorted((snap.stories[s] for s in (found.stories if found else ()) if s in place),
+                       key=lambda story: place[story.id])
     since = query.since.isoformat() if query.since else None
     before = (query.until + timedelta(days=1)).isoformat() if query.until else None
-    return [s for s in every if (within is None or s.id in within)
-            and (not query.source or query.source in s.outlets)
+    return [s for s in every if (not query.source or query.source in s.outlets)
             and (not query.language or query.language in s.languages)
             and (since is None or (s.last_seen or "") >= since)
             and (before is None or (s.first_seen is not None and s.first_seen < before))]
+
+
+def _places(snap: Snapshot, sort: str, every: list[StoryStats]) -> dict[str, int]:
+    """Each story's place in the list in ``sort`` order, computed once per snapshot."""
+    key = ("places", sort)
+    found = snap.memo.get(key)
+    if found is None:
+        found = snap.memo[key] = {story.id: i for i, story in enumerate(every)}
+    return found
 
 
 def story_page(store: SqliteStore, snap: Snapshot, query: ListQuery, limit: int,
