@@ -22,6 +22,10 @@ class StoreError(NewsfuseError):
     """The store cannot be opened, migrated or written."""
 
 
+class StoreBusyError(StoreError):
+    """A run holds the store's run lock longer than an analyst edit waits for it; the edit changed nothing."""
+
+
 class NotFoundError(NewsfuseError, KeyError):
     """A story or article id that the store does not hold."""
 
@@ -47,4 +51,4 @@ def require(module: str, extra: str):
 
 
 __all__ = ["ConfigError", "InputError", "MissingDependencyError", "NewsfuseError", "NotFoundError",
-           "StoreError", "require"]
+           "StoreBusyError", "StoreError", "require"]

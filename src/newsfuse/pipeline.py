@@ -213,6 +213,7 @@ class RunStore(Protocol):
     def pending_cluster(self) -> list[Article]: ...
     def pending_ids(self, phase: str) -> list[tuple[str, datetime | None]]: ...
     def run_in_transaction(self, body: Callable[[], T]) -> T: ...
+    def run_exclusive(self, body: Callable[[], T], wait: float) -> T: ...
     def connection_lost(self) -> bool: ...
     def stale_briefs(self) -> list[str]: ...
     def start_run(self, config: dict[str, Any], inputs: list[str]) -> int: ...
@@ -306,7 +307,8 @@ class Runner:
     def _phases(self, run_id: int, report: RunReport, stale: set[str]) -> None:
         """Dedup, story grouping and briefs of what is pending; adds the stories whose briefs were stale."""
         # Both phases read the pending articles a part of PHASE_ARTICLES at a time, oldest first, and commit each
-        # part: memory follows the part, not the input (one large file through `run`).
+        # part: memory follows the part, not the input (one large file through `run`). The story assigner keeps
+        # the state it loaded across the parts, so analyst edits wait for this lock too (``store.edits``).
         with self.store.exclusive():
             self._dedup(self._pending("dedup"), report)
             self._cluster(self._pending("cluster"), self.store.duplicates())
@@ -455,8 +457,8 @@ class Runner:
     def _merge_held(self, merged: dict[str, str]) -> None:
         """Apply the assigner's merges of held stories (``cluster.merge_held``) as an analyst's merge would be:
         the alias's articles move to the kept story, and the alias resolves to it. Each merge is its own
-        transaction; one interrupted before the memberships are saved leaves the stored stories consistent,
-        and the next run rebuilds the assigner from them."""
+        transaction, under the run lock this run holds already; one interrupted before the memberships are saved
+        leaves the stored stories consistent, and the next run rebuilds the assigner from them."""
         from .store.edits import merge_stories
 
         for alias, kept in sorted(merged.items()):

@@ -194,3 +194,27 @@ def test_story_corrections_persist_across_runs(store_db):
     (story,) = json.loads(newsfuse("export", "--db", str(db)).stdout)["stories"]
     assert len(story["articles"]) == 2 and any(len(s["sources"]) == 2 for s in story["brief"]["summary"])
     assert json.loads(newsfuse("brief", other, "--db", str(db), "--format", "json").stdout)["story"] == row["id"]
+
+
+def test_a_story_correction_while_a_run_holds_the_store_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    """`newsfuse story merge` waits for a run holding the store (edits.EDIT_LOCK_WAIT, shortened here), then
+    gives up in one line that names the store and says to retry, as for any store error; nothing changed."""
+    from newsfuse.cli import main
+    from newsfuse.records import Article
+    from newsfuse.store import SqliteStore, edits
+
+    db = tmp_path / "news.db"
+    with SqliteStore(db) as store, store.transaction():
+        for i, story in enumerate(["s1", "s2"]):
+            store.add_article(Article(id=f"a{i}", text=f"senate vote {i}"))
+            store.set_story(f"a{i}", story, None)
+    monkeypatch.setattr(edits, "EDIT_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(sys, "argv", ["newsfuse", "story", "merge", "s1", "s2", "--db", str(db)])
+    with SqliteStore(db) as run, run.exclusive(), pytest.raises(SystemExit) as stopped:
+        main()
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1
+    assert err == f"error: {db}: a run is placing articles in this store (waited 0.2 s for it); retry the edit " \
+                  "when it ends\n"
+    with SqliteStore(db) as store:
+        assert store.story_of("a1") == "s2"

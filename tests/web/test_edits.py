@@ -41,6 +41,26 @@ def test_an_edit_the_store_cannot_make_answers_503_not_400(tmp_path, monkeypatch
     assert answer.status_code == 503 and "lost the connection" in caplog.text
 
 
+def test_an_edit_while_a_run_holds_the_store_answers_503_with_retry_after(tmp_path, monkeypatch, caplog):
+    """A run holding the store's run lock past the edit's wait: 503 with Retry-After and a message saying why,
+    without the store's path; the edit changed nothing and goes through once the run ends."""
+    from newsfuse.store import edits
+
+    monkeypatch.setattr(edits, "EDIT_LOCK_WAIT", 0.2, raising=False)
+    path = tmp_path / "edit.db"
+    ids = build_store(path, fillers=3)
+    client = TestClient(create_app(str(path), allow_edits=True))
+    merge = f"/api/stories/{ids['story']}/merge"
+    with SqliteStore(path) as run, run.exclusive():
+        answer = client.post(merge, params={"other": "s-filler-01"})
+        excluded = client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]})
+    assert answer.status_code == excluded.status_code == 503 and answer.headers["Retry-After"] == "30"
+    assert answer.json()["error"] == "a run is placing articles in the store; retry the edit when it ends"
+    assert str(path) not in answer.text and "a run is placing articles" in caplog.text
+    assert client.get("/api/stories/s-filler-01").json()["id"] == "s-filler-01"
+    assert client.post(merge, params={"other": "s-filler-01"}).status_code == 200
+
+
 def test_markdown_download_is_inert(tmp_path):
     from newsfuse.web.render import markdown
 

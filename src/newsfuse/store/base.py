@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, StoreBusyError, StoreError
 from ..records import Annotations, Article, Brief, Drop, Duplicate, brief_from_json
 
 T = TypeVar("T")
@@ -50,6 +50,15 @@ def seen_span(row: dict[str, Any]) -> dict[str, Any]:
     row["first_seen_source"] = row["last_seen_source"] = source
     return row
 
+
+# Seconds between two attempts to take the run lock without waiting in line (``run_exclusive``).
+LOCK_POLL = 0.05
+
+
+def run_busy(path: str, wait: float) -> StoreBusyError:
+    """The one-line error of an edit that waited ``wait`` seconds for a run holding the store ``path``."""
+    return StoreBusyError(f"{path}: a run is placing articles in this store (waited {wait:g} s for it); "
+                          "retry the edit when it ends")
 
 
 class SearchSyntaxError(StoreError):
@@ -98,6 +107,14 @@ class SqlStore:
         """Held by a run from its dedup phase to its last brief, so that two runs writing one store at once take
         turns where they read and rewrite shared state (dedup states, the assigner's state, stale briefs)."""
         return nullcontext()
+
+    def run_exclusive(self, body: Callable[[], T], wait: float) -> T:
+        """``body()`` in one transaction (``run_in_transaction``) under the run lock of ``exclusive()``, waiting at
+        most ``wait`` seconds for a run holding it to let go, then raising StoreBusyError (``run_busy``). Analyst
+        edits use it: a run places articles a part at a time with the story assigner it loaded at its start, so an
+        edit between two of its parts would be overwritten. Inside this store's own ``exclusive()`` (a run's
+        merges) the lock is held already. A store no other process writes has no lock to wait for."""
+        return self.run_in_transaction(body)
 
     def match(self, query: str, limit: int, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
               tokens: int = 12) -> list[Any]:

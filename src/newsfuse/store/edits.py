@@ -5,36 +5,55 @@ their own, so no later run moves them back by itself (runs only place articles t
 change marks the touched stories' briefs stale and clears the story assigner's saved state, which the next run
 rebuilds from the stories as they now are.
 
-Each edit reads the stories it checks and writes its changes in one ``store.run_in_transaction``: on PostgreSQL, an
-edit whose connection the server drops before the commit runs again from its start on a new connection, against
-the stories as they then are, and one whose commit landed is looked up rather than applied a second time.
+Each edit reads the stories it checks and writes its changes in one transaction under the run lock
+(``store.run_exclusive``). A run holds that lock from its dedup phase to its last brief and places articles a part
+at a time with the story assigner it loaded at its start: an edit between two parts would be overwritten (the run
+saves its stale assigner state over the cleared one) or contradicted (it places articles into a story the edit
+merged away). So an edit waits for the run's phases to end, at most EDIT_LOCK_WAIT seconds, and then fails with
+StoreBusyError, changing nothing. On PostgreSQL, an edit whose connection the server drops before the commit runs
+again from its start on a new connection (taking the lock again), against the stories as they then are, and one
+whose commit landed is looked up rather than applied a second time.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import NewsfuseError, NotFoundError
 from .base import SqlStore
 
 
-def merge_stories(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:
-    """Move every article of ``other`` into ``story_id``; ``other`` becomes an alias of it."""
-    return store.run_in_transaction(lambda: _merge(store, story_id, other))
+# Seconds an edit waits for a run to let go of the store's run lock before it fails: a watch poll's phases end
+# well within it, and a person or API client is not left waiting on a long run (they retry when it ends). A run's
+# own merges (``Runner._merge_held``) hold the lock already and do not wait.
+EDIT_LOCK_WAIT = 30.0
 
 
-def split_articles(store: SqlStore, story_id: str, article_ids: list[str]) -> dict[str, Any]:
-    """Move the articles out of the story into one new story, named after the first of them."""
-    return store.run_in_transaction(lambda: _split(store, story_id, article_ids))
+def merge_stories(store: SqlStore, story_id: str, other: str, *, wait: float | None = None) -> dict[str, Any]:
+    """Move every article of ``other`` into ``story_id``; ``other`` becomes an alias of it. ``wait``: the seconds
+    to wait for a run holding the store (EDIT_LOCK_WAIT by default), then StoreBusyError."""
+    return _locked(store, lambda: _merge(store, story_id, other), wait)
 
 
-def exclude_article(store: SqlStore, story_id: str, article_id: str) -> dict[str, Any]:
-    """Take the article out of the story: it becomes a story of its own."""
+def split_articles(store: SqlStore, story_id: str, article_ids: list[str], *,
+                   wait: float | None = None) -> dict[str, Any]:
+    """Move the articles out of the story into one new story, named after the first of them (``wait``: as for
+    ``merge_stories``)."""
+    return _locked(store, lambda: _split(store, story_id, article_ids), wait)
+
+
+def exclude_article(store: SqlStore, story_id: str, article_id: str, *, wait: float | None = None) -> dict[str, Any]:
+    """Take the article out of the story: it becomes a story of its own (``wait``: as for ``merge_stories``)."""
     def exclude() -> dict[str, Any]:
         story = _split(store, story_id, [article_id])["story"]
         left = store.db.execute("SELECT count(*) FROM story_articles WHERE story_id=?", (story,)).fetchone()[0]
         return {"story": story, "excluded": article_id, "articles": left}
 
-    return store.run_in_transaction(exclude)
+    return _locked(store, exclude, wait)
+
+
+def _locked(store: SqlStore, body: Callable[[], dict[str, Any]], wait: float | None) -> dict[str, Any]:
+    return store.run_exclusive(body, EDIT_LOCK_WAIT if wait is None else wait)
 
 
 def _merge(store: SqlStore, story_id: str, other: str) -> dict[str, Any]:

@@ -8,8 +8,8 @@ NOTHING``). A connection the server dropped between transactions is opened again
 inside a transaction rolls it back: a body given to ``run_in_transaction`` runs again from its start on a new
 connection (``PgConnection.run``), a ``with transaction()`` block fails with one line naming the host (a rerun
 redoes it). A run stores its batches with ``run_in_transaction`` and starts its dedup-to-briefs phases again from
-what they committed (``Runner``); analyst edits and the ingest state are each one ``run_in_transaction``. Messages
-never carry the password.
+what they committed (``Runner``); the ingest state is one ``run_in_transaction``, and so is each analyst edit, under
+the run lock taken for that transaction (``run_exclusive``). Messages never carry the password.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import psycopg
 
 from ..errors import StoreError
 from ..records import Article, Drop
-from .base import SEARCH_CANDIDATES, SqlStore
+from .base import LOCK_POLL, SEARCH_CANDIDATES, SqlStore, run_busy
 from .location import display_url
 from .pg_schema import PG_MIGRATIONS
 from .pool import StorePool
@@ -243,9 +243,9 @@ class PostgresStore(SqlStore):
         """``body()`` in one transaction, run again on a new connection when the server drops the connection before
         the commit (``PgConnection.run``). Retried: ``start_run``, ``finish_run``, ``migrate``, adding and removing
         alerts, recording and marking alert hits outside a run's ``exclusive()``, a run's batches of new articles,
-        analyst edits (``edits``), the ingest state's commit, and a write statement outside any transaction. Inside
-        ``exclusive()`` (the parts of a run's phases, and the merges its assigner makes there) a loss fails with one
-        line; the runner then starts its phases again (``Runner.PHASE_RETRIES``)."""
+        analyst edits (``edits``, ``run_exclusive``), the ingest state's commit, and a write statement outside any
+        transaction. Inside ``exclusive()`` (the parts of a run's phases, and the merges its assigner makes there) a
+        loss fails with one line; the runner then starts its phases again (``Runner.PHASE_RETRIES``)."""
         with self._translated():
             return self.db.run(body)
 
@@ -258,6 +258,24 @@ class PostgresStore(SqlStore):
 
     def connection_lost(self) -> bool:
         return self.db.lost()
+
+    def run_exclusive(self, body: Callable[[], T], wait: float) -> T:
+        """``body()`` in one ``run_in_transaction`` that first takes the run lock's key as a transaction-level
+        advisory lock: it conflicts with a run's session lock (``exclusive``) and ends with the transaction, so an
+        attempt run again on a new connection takes it again, and a commit whose answer was lost is looked up as
+        for any body. The lock is tried every LOCK_POLL seconds for ``wait`` seconds, then StoreBusyError. Inside
+        this store's ``exclusive()`` (a run's merges) the session holds the key already and is granted it at
+        once; a lost connection there fails, as any transaction inside it does."""
+        def locked() -> T:
+            deadline = time.monotonic() + wait
+            while not self.db.execute("SELECT pg_try_advisory_xact_lock(?)", (_RUN_LOCK,)).fetchone()[0]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise run_busy(self.path, wait)
+                time.sleep(min(LOCK_POLL, left))
+            return body()
+
+        return self.run_in_transaction(locked)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

@@ -3,7 +3,7 @@
 Two runs writing one file at once take turns from their dedup phase on (``exclusive``) through an ``flock`` on a
 file beside the store, ``<store>-lock``: the kernel releases it when the holder exits, even by SIGKILL, as the
 server does PostgreSQL's advisory lock. Its own file, because closing any descriptor of the database file would drop
-the POSIX locks SQLite holds on it.
+the POSIX locks SQLite holds on it. An analyst edit takes the same lock, waiting a bounded time (``run_exclusive``).
 
 A server keeps read-only stores for its requests (``SqliteStorePool``): opening one costs the file's opening, the
 PRAGMAs, the schema check and the parsing of the schema by the first statement, more than a cheap page's reads.
@@ -13,14 +13,15 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .base import SEARCH_CANDIDATES, STORED_SPAN, SearchSyntaxError, SqlStore, seen_span
+from .base import LOCK_POLL, SEARCH_CANDIDATES, STORED_SPAN, SearchSyntaxError, SqlStore, T, run_busy, seen_span
 from .pool import StorePool
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -96,6 +97,7 @@ class SqliteStore(SqlStore):
 
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
         self.path = sqlite_path(path)
+        self.locks = 0  # how deeply the run lock is held by this store (``_run_lock``)
         # The file this store reads, taken before connecting: a file replaced or rewritten in between reads as
         # another (SqliteStorePool).
         self.identity = file_state(self.path) if readonly else None
@@ -130,16 +132,35 @@ class SqliteStore(SqlStore):
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 
+    def exclusive(self) -> AbstractContextManager[None]:
+        return self._run_lock(None)
+
+    def run_exclusive(self, body: Callable[[], T], wait: float) -> T:
+        with self._run_lock(wait):
+            return self.run_in_transaction(body)
+
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        if self.path == ":memory:" or fcntl is None:  # no other process can open it; no flock on this system
-            yield
-            return
-        with open(f"{self.path}-lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    def _run_lock(self, wait: float | None) -> Iterator[None]:
+        """The flock on ``<store>-lock``, taken once by a store however deeply its holders nest (a run's merges
+        inside its phases); a second store, in this process or another, waits for it. ``wait`` bounds that wait in
+        seconds (None: as long as it takes): the lock is tried every LOCK_POLL seconds, as flock has no timeout."""
+        if self.locks or self.path == ":memory:" or fcntl is None:  # held; no other writer; no flock on this system
+            self.locks += 1
             try:
                 yield
             finally:
+                self.locks -= 1
+            return
+        with open(f"{self.path}-lock", "a") as lock:
+            if wait is None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            else:
+                _try_flock(lock, self.path, wait)
+            self.locks += 1
+            try:
+                yield
+            finally:
+                self.locks -= 1
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def schema_version(self) -> int:
@@ -177,6 +198,20 @@ class SqliteStore(SqlStore):
                 (*marks, query, query, SEARCH_CANDIDATES - 1, limit, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             raise SearchSyntaxError(str(exc)) from exc
+
+
+def _try_flock(lock: Any, path: str, wait: float) -> None:
+    """Take the flock on the open file ``lock`` within ``wait`` seconds, else raise StoreBusyError."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise run_busy(path, wait) from None
+            time.sleep(min(LOCK_POLL, left))
 
 
 class SqliteStorePool(StorePool[SqliteStore]):

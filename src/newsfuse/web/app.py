@@ -5,8 +5,9 @@ keeps for later requests, a few of them, closed with the app (``SqliteStorePool`
 All article strings are untrusted: templates autoescape, links go out only to http(s) URLs, and a strict
 Content-Security-Policy forbids inline script. Edits (merge stories, exclude an article) need ``allow_edits``.
 Error pages and API errors never show the server's paths: the store's path reads "the store", and a store that
-cannot be read is reported in the server's log, with a generic message to the client. Finished GET responses are
-kept while the store is unchanged (``web/cache.py``); ``serve(workers=N)`` runs N such processes on one port.
+cannot be read is reported in the server's log, with a generic message to the client; an edit refused because a run
+held the store past the edit's wait answers 503 with Retry-After. Finished GET responses are kept while the store
+is unchanged (``web/cache.py``); ``serve(workers=N)`` runs N such processes on one port.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import NewsfuseError, NotFoundError, StoreError
+from ..errors import NewsfuseError, NotFoundError, StoreBusyError, StoreError
 from ..store import SqlStore, is_postgres_url, shown, sqlite_path, store_exists
 from ..store import open_store as open_backend
 from ..store.sqlite import SqliteStorePool
@@ -47,6 +48,8 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 UNAVAILABLE = "the store cannot be read right now; the server's log says why"
+BUSY = "a run is placing articles in the store; retry the edit when it ends"
+BUSY_RETRY_AFTER = 30  # seconds, the Retry-After of an edit refused while a run held the store (about EDIT_LOCK_WAIT)
 SERVE_ENV = "NEWSFUSE_SERVE"  # serve()'s arguments, handed to each worker process's create_app as JSON
 log = logging.getLogger("newsfuse.web")
 
@@ -75,6 +78,7 @@ def create_app(db_path: str, allow_edits: bool = False, cache_mb: float = DEFAUL
     app.add_middleware(SecurityHeaders)  # outermost: cached answers and 304s get the headers too
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(StoreBusyError, _store_busy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
 
@@ -210,6 +214,14 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     if message.startswith("no store at"):
         return error_response(request, 503, "no store yet: run `newsfuse run INPUT --db STORE` on the server first")
     return error_response(request, 503, UNAVAILABLE)
+
+
+async def _store_busy(request: Request, exc: Exception) -> Response:
+    """An edit that waited for a run holding the store and gave up: the client may send it again later."""
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    answer = error_response(request, 503, BUSY)
+    answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return answer
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -1,7 +1,8 @@
 """Analyst edits, served only with ``allow_edits``: merge two stories, take an article out of a story.
 
 The edits themselves live in ``newsfuse.store.edits`` (the CLI's `newsfuse story` uses them too); the changed
-stories' briefs are rebuilt by the next pipeline run.
+stories' briefs are rebuilt by the next pipeline run. An edit waits for a run holding the store, a bounded time
+(``edits.EDIT_LOCK_WAIT``); past it the app answers 503 with Retry-After.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def merge_stories(db_path: str, story_id: str, other: str) -> dict[str, Any]:
     with open_store(db_path) as store:
         try:
             return edits.merge_stories(store, story_id, other)
-        except (NotFoundError, StoreError):  # 404; 503, as any request the store cannot answer (logged)
+        except (NotFoundError, StoreError):  # 404; 503 as any request the store cannot answer (Retry-After: busy)
             raise
         except NewsfuseError as exc:  # the edit itself is refused (a story merged into itself)
             raise HTTPException(400, str(exc)) from exc
