@@ -2,6 +2,7 @@
 on a matching ETag, errors never kept, its bounds held."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -104,12 +105,21 @@ def test_a_write_is_seen_on_the_next_request(store_db):
         assert "/stories/s-harbour" in front[-1].text
 
 
+def warmed(*clients: TestClient) -> None:
+    """Wait for each server's snapshot, which a thread builds at start: a response kept before it lands is keyed by
+    the snapshot it was made with, so the next request would be a miss (a race, not a stale answer)."""
+    deadline = time.monotonic() + 60
+    while any(c.app.state.snapshots.current is None for c in clients) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_an_edit_is_seen_on_the_next_request(tmp_path):
     """An edit through this server, and one through another server process on the same store (another worker)."""
     db = str(tmp_path / "edit.db")
     ids = build_store(db, fillers=3)
     with TestClient(create_app(db, allow_edits=True)) as client, \
             TestClient(create_app(db, allow_edits=True)) as other:
+        warmed(client, other)
         path = f"/api/stories/{ids['story']}"
         assert [client.get(path).headers["x-cache"] for _ in range(2)] == ["miss", "hit"]
         assert len(client.get(path).json()["articles"]) == 3

@@ -1,6 +1,8 @@
 """Analyst edits with allow_edits=True, on a store of their own; and the small Markdown renderer."""
 from __future__ import annotations
 
+import logging
+
 from fastapi.testclient import TestClient
 
 from newsfuse.store import SqliteStore
@@ -47,6 +49,7 @@ def test_an_edit_while_a_run_holds_the_store_answers_503_with_retry_after(tmp_pa
     from newsfuse.store import edits
 
     monkeypatch.setattr(edits, "EDIT_LOCK_WAIT", 0.2, raising=False)
+    caplog.set_level(logging.WARNING, logger="newsfuse.web")  # whatever level an earlier test left it at
     path = tmp_path / "edit.db"
     ids = build_store(path, fillers=3)
     client = TestClient(create_app(str(path), allow_edits=True))
@@ -56,7 +59,8 @@ def test_an_edit_while_a_run_holds_the_store_answers_503_with_retry_after(tmp_pa
         excluded = client.post(f"/api/stories/{ids['story']}/exclude", params={"article": ids["c"]})
     assert answer.status_code == excluded.status_code == 503 and answer.headers["Retry-After"] == "30"
     assert answer.json()["error"] == "a run is placing articles in the store; retry the edit when it ends"
-    assert str(path) not in answer.text and "a run is placing articles" in caplog.text
+    assert str(path) not in answer.text
+    assert "a run is placing articles" in caplog.text
     assert client.get("/api/stories/s-filler-01").json()["id"] == "s-filler-01"
     assert client.post(merge, params={"other": "s-filler-01"}).status_code == 200
 
